@@ -1,0 +1,1 @@
+"""The lodging domain: establishments, guest registration, feeds and statistics."""

@@ -1,0 +1,1 @@
+"""Accounts, roles, sessions and API tokens: who is asking, and what they may do."""

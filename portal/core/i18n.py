@@ -1,0 +1,132 @@
+"""Languages: the locale lives in the URL (``/vi/…``), and ``/`` picks one.
+
+Every page endpoint takes a ``lang`` URL value through the ``locale`` converter,
+so an unknown prefix never matches a route and answers 404. The value is moved
+into ``g.lang`` before the view runs and put back by ``url_for`` automatically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app, g, request, url_for
+from flask_babel import format_currency, get_locale
+from werkzeug.routing import BaseConverter, Map
+
+LANG_COOKIE = "lang"
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    native_name: str
+
+
+LANGUAGES: tuple[Language, ...] = (
+    Language("vi", "Tiếng Việt"),
+    Language("en", "English"),
+    Language("zh", "中文"),
+    Language("ko", "한국어"),
+    Language("ja", "日本語"),
+    Language("fr", "Français"),
+    Language("ru", "Русский"),
+)
+LOCALE_CODES: tuple[str, ...] = tuple(lang.code for lang in LANGUAGES)
+# Catalogs that must be complete; the others may fall back to English.
+REQUIRED_LOCALES: tuple[str, ...] = ("vi", "en")
+
+
+class LocaleConverter(BaseConverter):
+    """Matches only the language codes the portal speaks."""
+
+    def __init__(self, url_map: Map, *codes: str) -> None:
+        super().__init__(url_map)
+        self.regex = "|".join(codes or LOCALE_CODES)
+
+
+def best_locale(saved: str | None, default: str) -> str:
+    """The saved choice if it is one we speak, else Accept-Language, else the default."""
+    if saved in LOCALE_CODES:
+        return str(saved)
+    return request.accept_languages.best_match(LOCALE_CODES) or default
+
+
+def saved_locale() -> str | None:
+    return request.cookies.get(LANG_COOKIE)
+
+
+def select_locale() -> str:
+    lang = g.get("lang")
+    if lang:
+        return str(lang)
+    return best_locale(saved_locale(), "vi") if request else "vi"
+
+
+def _pull_lang(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    if values and "lang" in values:
+        g.lang = values.pop("lang")
+
+
+def _push_lang(app: Flask) -> Any:
+    def push(endpoint: str, values: dict[str, Any]) -> None:
+        if "lang" in values or not app.url_map.is_endpoint_expecting(endpoint, "lang"):
+            return
+        values["lang"] = g.get("lang") or select_locale()
+
+    return push
+
+
+def _remember_choice(response: Any) -> Any:
+    lang = g.get("lang")
+    if lang and request.cookies.get(LANG_COOKIE) != lang and response.mimetype == "text/html":
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax", httponly=True)
+    return response
+
+
+def alternates(languages: Iterable[str] | None = None) -> list[tuple[str, dict[str, Any]]]:
+    """The (language, url_for arguments) pairs under which this page also exists.
+
+    Views whose content exists only in some languages set ``g.page_languages``;
+    a page translated only through the interface catalogs exists in all of them.
+    """
+    if request.endpoint is None or not request.url_rule or "lang" not in request.url_rule.arguments:
+        return []
+    codes = list(languages if languages is not None else g.get("page_languages", LOCALE_CODES))
+    view_args = dict(request.view_args or {})
+    query = request.args.to_dict()
+    return [(code, {**query, **view_args, "lang": code}) for code in codes]
+
+
+def current_language() -> Language:
+    code = str(get_locale() or "vi")
+    return next((lang for lang in LANGUAGES if lang.code == code), LANGUAGES[0])
+
+
+def language_links() -> list[tuple[Language, str]]:
+    """The switcher's links: this page in each language it exists in, else each home page."""
+    found = dict(alternates())
+    if not found:
+        home = current_app.config["HOME_ENDPOINT"]
+        return [(lang, url_for(home, lang=lang.code)) for lang in LANGUAGES]
+    endpoint = str(request.endpoint)
+    return [(lang, url_for(endpoint, **found[lang.code])) for lang in LANGUAGES if lang.code in found]
+
+
+def format_money(amount: int, currency: str = "VND") -> str:
+    """Money is an integer in minor units; VND has none, so 1250000 is 1.250.000 ₫."""
+    return str(format_currency(amount, currency))
+
+
+def init_app(app: Flask) -> None:
+    app.url_map.converters["locale"] = LocaleConverter
+    app.url_value_preprocessor(_pull_lang)
+    app.url_defaults(_push_lang(app))
+    app.after_request(_remember_choice)
+    app.jinja_env.globals.update(
+        page_alternates=alternates,
+        language_links=language_links,
+        current_language=current_language,
+        format_money=format_money,
+    )

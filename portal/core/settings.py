@@ -1,0 +1,119 @@
+"""The one typed settings object, built from the environment inside create_app."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"  # noqa: S105
+# 32 zero bytes: deliberately useless outside development, refused in production.
+DEVELOPMENT_DATA_KEY = base64.urlsafe_b64encode(bytes(32)).decode()
+
+
+class SettingsError(ValueError):
+    """The environment does not describe a runnable portal."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, read once from the environment.
+
+    Field names map to environment variables in upper case (``database_url`` is
+    ``DATABASE_URL``). Secrets have no usable default outside development.
+    """
+
+    environment: str = "development"  # development | test | production
+    database_url: str = ""
+    secret_key: str = DEVELOPMENT_SECRET
+    data_encryption_key: str = DEVELOPMENT_DATA_KEY
+    instance_path: str = ""
+    default_locale: str = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    public_url: str = "http://127.0.0.1:5000"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    mail_sender: str = "no-reply@localhost"
+    stripe_secret_key: str = ""
+    stripe_publishable_key: str = ""
+    stripe_webhook_secret: str = ""
+    stripe_api_base: str = ""
+    elasticsearch_url: str = ""
+    police_feed_url: str = ""
+    police_foreigners_feed_url: str = ""
+    statistics_feed_url: str = ""
+    feed_signing_key: str = ""
+    feed_drop_dir: str = ""
+    ratelimit_storage_uri: str = "memory://"
+    login_limit_per_address: str = "20 per 10 minutes"
+    login_limit_per_account: str = "5 per 10 minutes"
+    official_idle_minutes: int = 30
+    tourist_session_days: int = 14
+    password_min_length: int = 8
+    password_max_length: int = 128
+    map_tile_url: str = ""
+    # How many proxies in front of us set X-Forwarded-For/-Proto (0: none, trust nothing).
+    proxy_hops: int = 0
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``PORTAL_ENV`` and the variables named after fields."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {"environment": environ.get("PORTAL_ENV", "development")}
+        for f in fields(cls):
+            if f.name in {"environment", "extra"}:
+                continue
+            raw = environ.get(f.name.upper())
+            if raw is None:
+                continue
+            values[f.name] = int(raw) if f.type == "int" else raw
+        return cls(**values).resolved()
+
+    def resolved(self) -> Settings:
+        """Fill defaults that depend on other fields, then check the result."""
+        instance = Path(self.instance_path or Path.cwd() / "instance").resolve()
+        db_url = self.database_url or f"sqlite:///{instance / 'portal.sqlite3'}"
+        drop = self.feed_drop_dir or str(instance / "feeds")
+        settings = replace(
+            self, instance_path=str(instance), database_url=db_url, feed_drop_dir=drop
+        )
+        settings.check()
+        return settings
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        return replace(self, **overrides).resolved()
+
+    def check(self) -> None:
+        """Refuse settings that would be unsafe or cannot work."""
+        if self.environment not in {"development", "test", "production"}:
+            raise SettingsError(f"PORTAL_ENV must be development, test or production, not {self.environment!r}")
+        try:
+            key = base64.urlsafe_b64decode(self.data_encryption_key.encode())
+        except ValueError as exc:
+            raise SettingsError("DATA_ENCRYPTION_KEY must be url-safe base64") from exc
+        if len(key) != 32:
+            raise SettingsError("DATA_ENCRYPTION_KEY must decode to 32 bytes")
+        if not self.is_production:
+            return
+        if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
+            raise SettingsError("SECRET_KEY must be set to a random value of at least 32 characters in production")
+        if self.data_encryption_key == DEVELOPMENT_DATA_KEY:
+            raise SettingsError("DATA_ENCRYPTION_KEY must be set in production")
+        if not self.public_url.startswith("https://"):
+            raise SettingsError("PUBLIC_URL must be https:// in production (cookies are Secure)")
+        if self.ratelimit_storage_uri == "memory://":
+            raise SettingsError("RATELIMIT_STORAGE_URI must point at shared storage (e.g. redis://) in production")

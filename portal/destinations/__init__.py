@@ -1,0 +1,1 @@
+"""The destination site: places, events, articles and itineraries for tourists."""

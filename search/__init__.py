@@ -1,0 +1,1 @@
+"""Search over places, events, itineraries and lodgings: backends, documents, indexing."""
