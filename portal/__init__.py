@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Response, redirect, url_for
+from flask import redirect, url_for
+from flask.typing import ResponseReturnValue
 from flask_openapi3 import Info, OpenAPI
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -12,8 +13,8 @@ from portal.core import api, errors, i18n, security
 from portal.core.auth import access
 from portal.core.auth import views as auth_views
 from portal.core.auth.cli import tokens_cli, users_cli
-from portal.core.demo import demo_cli, load_demo_accounts, register_demo_loader
 from portal.core.database import configure_sqlite
+from portal.core.demo import demo_cli, load_demo_accounts, register_demo_loader
 from portal.core.extensions import babel, csrf, db, limiter, migrate
 from portal.core.settings import Settings
 from portal.destinations import views as destination_views
@@ -90,13 +91,15 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(destination_views.bp)
     app.add_url_rule("/", "root", _root)
-    api.register_health_check(app, "search", lambda: search_health.check(settings.elasticsearch_url))
+    api.register_health_check(
+        app, "search", lambda: search_health.check(settings.elasticsearch_url)
+    )
     register_demo_loader(app, load_demo_accounts)
     for group in (users_cli, tokens_cli, demo_cli):
         app.cli.add_command(group)
 
 
-def _root() -> Response:
+def _root() -> ResponseReturnValue:
     """``/`` sends each visitor to their language; the answer depends on the header."""
     lang = i18n.best_locale(i18n.saved_locale(), "vi")
     response = redirect(url_for(HOME_ENDPOINT, lang=lang), 302)

@@ -80,7 +80,7 @@ def db_session(app: Flask) -> Iterator[Session]:
     transaction = connection.begin()
     session = Session(bind=connection, join_transaction_mode="create_savepoint")
     original = db.session
-    db.session = scoped_session(lambda: session)  # type: ignore[assignment]
+    db.session = scoped_session(lambda: session)  # type: ignore[arg-type]
     try:
         yield session
     finally:

@@ -26,9 +26,13 @@ from portal.core.extensions import db
 from portal.core.problems import problem
 
 API_PREFIX = "/api/v1"
-BEARER_SECURITY = [{"bearer": []}]
+BEARER_SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 SECURITY_SCHEMES: dict[str, Any] = {
-    "bearer": {"type": "http", "scheme": "bearer", "description": "An API token from `flask tokens create`."}
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API token from `flask tokens create`.",
+    }
 }
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -96,7 +100,9 @@ def validation_problem(exc: ValidationError) -> Response:
     errors: dict[str, str] = {}
     for error in exc.errors():
         errors.setdefault(field_path(error["loc"]), translate_error(error))
-    return problem(422, _("Invalid input"), detail=_("Some of what you sent is not valid."), errors=errors)
+    return problem(
+        422, _("Invalid input"), detail=_("Some of what you sent is not valid."), errors=errors
+    )
 
 
 def token_required(*roles: Role) -> Callable[[F], F]:
@@ -128,16 +134,26 @@ def _authenticate() -> Response | None:
     token = _bearer_token()
     user = accounts.user_for_api_token(db.session, token, utcnow()) if token else None
     if token and user is None:
-        return problem(401, _("Invalid token"), detail=_("The API token is unknown or revoked."),
-                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+        return problem(
+            401,
+            _("Invalid token"),
+            detail=_("The API token is unknown or revoked."),
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
     g.api_user = user
     if roles is None:
         return None
     if user is None:
-        return problem(401, _("Sign in required"), detail=_("This endpoint needs an API token."),
-                       headers={"WWW-Authenticate": 'Bearer realm="api"'})
+        return problem(
+            401,
+            _("Sign in required"),
+            detail=_("This endpoint needs an API token."),
+            headers={"WWW-Authenticate": 'Bearer realm="api"'},
+        )
     if user.role not in roles:
-        return problem(403, _("Access denied"), detail=_("This token's account may not use this endpoint."))
+        return problem(
+            403, _("Access denied"), detail=_("This token's account may not use this endpoint.")
+        )
     db.session.commit()  # keep last_used_at; nothing else is pending yet
     return None
 

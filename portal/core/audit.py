@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from portal.core.database import Base
+from portal.core.database import Base, DbSession
 
 
 class AuditLogError(Exception):
@@ -40,7 +40,7 @@ class AuditEntry(Base):
 
 
 def record(
-    session: Session,
+    session: DbSession,
     *,
     action: str,
     now: dt.datetime,
@@ -67,7 +67,7 @@ def record(
 
 
 @event.listens_for(Session, "before_flush")
-def _refuse_changes(session: Session, _context: Any, _instances: Any) -> None:
+def _refuse_changes(session: DbSession, _context: Any, _instances: Any) -> None:
     for obj in (*session.dirty, *session.deleted):
         if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj)):
             raise AuditLogError("the audit log is append-only")

@@ -14,15 +14,15 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from portal.core.auth import services
 from portal.core.auth.models import User
 from portal.core.auth.roles import Role
 from portal.core.clock import utcnow
+from portal.core.database import DbSession
 from portal.core.extensions import db
 
-DemoLoader = Callable[[Session, dt.datetime], list[str]]
+DemoLoader = Callable[[DbSession, dt.datetime], list[str]]
 
 DEMO_ACCOUNTS: tuple[tuple[Role, str, str, str], ...] = (
     (Role.TOURIST, "tourist@example.com", "Demo-Tourist-2026", "Nguyễn Minh Anh"),
@@ -36,7 +36,7 @@ DEMO_ACCOUNTS: tuple[tuple[Role, str, str, str], ...] = (
 demo_cli = AppGroup("demo", help="Demo data for development and trials.")
 
 
-def demo_account_lines(session: Session) -> list[str]:
+def demo_account_lines(session: DbSession) -> list[str]:
     """The demo accounts that exist, printed by ``make run`` in development."""
     lines = ["Demo accounts (role, e-mail, password):"]
     for role, email, password, _name in DEMO_ACCOUNTS:
@@ -45,7 +45,7 @@ def demo_account_lines(session: Session) -> list[str]:
     return lines
 
 
-def load_demo_accounts(session: Session, now: dt.datetime) -> list[str]:
+def load_demo_accounts(session: DbSession, now: dt.datetime) -> list[str]:
     for role, email, password, name in DEMO_ACCOUNTS:
         if services.find_user(session, email) is None:
             services.create_user(
@@ -82,4 +82,3 @@ def load_command(if_empty: bool) -> None:
             lines.extend(loader(db.session, now))
         db.session.commit()
     click.echo("\n".join(lines))
-

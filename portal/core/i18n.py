@@ -111,7 +111,9 @@ def language_links() -> list[tuple[Language, str]]:
         home = current_app.config["HOME_ENDPOINT"]
         return [(lang, url_for(home, lang=lang.code)) for lang in LANGUAGES]
     endpoint = str(request.endpoint)
-    return [(lang, url_for(endpoint, **found[lang.code])) for lang in LANGUAGES if lang.code in found]
+    return [
+        (lang, url_for(endpoint, **found[lang.code])) for lang in LANGUAGES if lang.code in found
+    ]
 
 
 def format_money(amount: int, currency: str = "VND") -> str:

@@ -100,7 +100,9 @@ class Settings:
     def check(self) -> None:
         """Refuse settings that would be unsafe or cannot work."""
         if self.environment not in {"development", "test", "production"}:
-            raise SettingsError(f"PORTAL_ENV must be development, test or production, not {self.environment!r}")
+            raise SettingsError(
+                f"PORTAL_ENV must be development, test or production, not {self.environment!r}"
+            )
         try:
             key = base64.urlsafe_b64decode(self.data_encryption_key.encode())
         except ValueError as exc:
@@ -110,10 +112,14 @@ class Settings:
         if not self.is_production:
             return
         if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
-            raise SettingsError("SECRET_KEY must be set to a random value of at least 32 characters in production")
+            raise SettingsError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in production"
+            )
         if self.data_encryption_key == DEVELOPMENT_DATA_KEY:
             raise SettingsError("DATA_ENCRYPTION_KEY must be set in production")
         if not self.public_url.startswith("https://"):
             raise SettingsError("PUBLIC_URL must be https:// in production (cookies are Secure)")
         if self.ratelimit_storage_uri == "memory://":
-            raise SettingsError("RATELIMIT_STORAGE_URI must point at shared storage (e.g. redis://) in production")
+            raise SettingsError(
+                "RATELIMIT_STORAGE_URI must point at shared storage (e.g. redis://) in production"
+            )

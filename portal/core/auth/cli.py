@@ -27,10 +27,12 @@ def _read_password(from_stdin: bool) -> str:
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--name", "full_name", default="", help="The person's full name.")
-@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
+)
 @click.option("--police-province", default=None, help="Police users: the province of their unit.")
 @click.option("--police-unit", default=None, help="Police users: their commune police unit.")
-def create_user_command(
+def create_user_command(  # noqa: PLR0917 - click passes one argument per option
     email: str,
     role: str,
     full_name: str,
@@ -55,8 +57,13 @@ def create_user_command(
     except services.AccountError as exc:
         raise click.ClickException(f"{exc.field}: {exc.message}") from exc
     audit.record(
-        db.session, action="user.create", now=now, actor_label="cli", target_type="user",
-        target_id=user.id, detail={"role": role},
+        db.session,
+        action="user.create",
+        now=now,
+        actor_label="cli",
+        target_type="user",
+        target_id=user.id,
+        detail={"role": role},
     )
     db.session.commit()
     click.echo(f"created {user.email} ({user.role.value}) id={user.id}")
@@ -76,8 +83,13 @@ def create_token_command(email: str, name: str) -> None:
     except services.AccountError as exc:
         raise click.ClickException(str(exc.message)) from exc
     audit.record(
-        db.session, action="token.create", now=now, actor_label="cli", target_type="user",
-        target_id=user.id, detail={"name": name},
+        db.session,
+        action="token.create",
+        now=now,
+        actor_label="cli",
+        target_type="user",
+        target_id=user.id,
+        detail={"name": name},
     )
     db.session.commit()
     click.echo(token)

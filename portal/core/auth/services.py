@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
 from portal.core.auth import passwords
 from portal.core.auth.models import ApiToken, LoginSession, User
 from portal.core.auth.roles import Role
+from portal.core.database import DbSession
 
-API_TOKEN_PREFIX = "stp_"
+API_TOKEN_PREFIX = "stp_"  # noqa: S105 - a visible prefix, not a secret
 
 
 class AccountError(Exception):
@@ -71,7 +71,7 @@ def check_password(password: str, policy: PasswordPolicy, email: str = "") -> No
 
 
 def create_user(
-    session: Session,
+    session: DbSession,
     *,
     email: str,
     password: str,
@@ -81,7 +81,7 @@ def create_user(
     locale: str = "vi",
     police_province: str | None = None,
     police_unit: str | None = None,
-    policy: PasswordPolicy = PasswordPolicy(),  # noqa: B008 - frozen, shared safely
+    policy: PasswordPolicy = PasswordPolicy(),
 ) -> User:
     """Create an account of any role; police accounts need their jurisdiction."""
     email = normalize_email(email)
@@ -107,7 +107,7 @@ def create_user(
     return user
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
+def authenticate(session: DbSession, email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None (in constant-ish time)."""
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
@@ -120,7 +120,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def start_login_session(session: Session, user: User, now: dt.datetime, address: str) -> str:
+def start_login_session(session: DbSession, user: User, now: dt.datetime, address: str) -> str:
     """Open a new server-side session for the user and return its cookie token."""
     token = secrets.token_urlsafe(32)
     session.add(
@@ -147,7 +147,7 @@ class IdleLimits:
 
 
 def resume_login_session(
-    session: Session, token: str, now: dt.datetime, limits: IdleLimits
+    session: DbSession, token: str, now: dt.datetime, limits: IdleLimits
 ) -> User | None:
     """The user behind a live session token, or None if it ended or sat idle too long."""
     login = session.scalar(
@@ -169,7 +169,7 @@ def resume_login_session(
     return user
 
 
-def end_login_session(session: Session, token: str, now: dt.datetime) -> None:
+def end_login_session(session: DbSession, token: str, now: dt.datetime) -> None:
     session.execute(
         update(LoginSession)
         .where(LoginSession.token_hash == _digest(token), LoginSession.ended_at.is_(None))
@@ -177,7 +177,7 @@ def end_login_session(session: Session, token: str, now: dt.datetime) -> None:
     )
 
 
-def create_api_token(session: Session, user: User, name: str, now: dt.datetime) -> str:
+def create_api_token(session: DbSession, user: User, name: str, now: dt.datetime) -> str:
     """Create a bearer token for the user; the plain token is returned once, never stored."""
     name = name.strip()
     if not name:
@@ -192,7 +192,7 @@ def create_api_token(session: Session, user: User, name: str, now: dt.datetime) 
     return token
 
 
-def user_for_api_token(session: Session, token: str, now: dt.datetime) -> User | None:
+def user_for_api_token(session: DbSession, token: str, now: dt.datetime) -> User | None:
     api_token = session.scalar(
         select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
     )
@@ -203,5 +203,5 @@ def user_for_api_token(session: Session, token: str, now: dt.datetime) -> User |
     return api_token.user
 
 
-def find_user(session: Session, email: str) -> User | None:
+def find_user(session: DbSession, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == email.strip().lower()))

@@ -1,0 +1,66 @@
+# The two commands that matter: `make run` and `make test`. Everything else helps them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint typecheck architecture catalogs migrations-check pytest translations compile-translations clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+compile-translations: $(VENV)/.runtime
+	$(BIN)/pybabel compile -d translations 2>&1 | grep -v "^compiling catalog" || true
+
+## make run: set up, migrate, load demo data into an empty database, serve on http://$(HOST):$(PORT)
+run: $(VENV)/.runtime compile-translations
+	$(FLASK) db upgrade
+	$(FLASK) demo load --if-empty
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## make test: set up, then every check: format, lint, types, layers, catalogs, migrations, tests
+test: $(VENV)/.dev compile-translations lint typecheck architecture catalogs migrations-check pytest
+
+lint:
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+typecheck:
+	$(BIN)/mypy
+
+architecture:
+	$(BIN)/lint-imports
+
+catalogs:
+	$(BIN)/python translations/check.py
+
+migrations-check:
+	@tmp=$$(mktemp -d) && \
+	PORTAL_ENV=test INSTANCE_PATH=$$tmp $(FLASK) db upgrade >/dev/null && \
+	PORTAL_ENV=test INSTANCE_PATH=$$tmp $(FLASK) db check && \
+	rm -rf $$tmp
+
+pytest:
+	$(BIN)/pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== again on $$TEST_DATABASE_URL"; \
+		$(BIN)/pytest -m "not browser" --database-url "$$TEST_DATABASE_URL"; \
+	fi
+
+## make translations: extract the messages and merge them into every catalog
+translations: $(VENV)/.dev
+	$(BIN)/python translations/check.py --update
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

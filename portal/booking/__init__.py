@@ -1,0 +1,1 @@
+"""Booking: quotes, holds, reservations, Stripe payments and QR vouchers (built by the booking issue)."""

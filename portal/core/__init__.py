@@ -1,0 +1,1 @@
+"""The shared kernel: settings, extensions, database, languages, accounts, API, audit, errors."""
