@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.core import api, errors, i18n, security
 from portal.core.auth import access
+from portal.core.auth import admin as accounts_admin
 from portal.core.auth import views as auth_views
 from portal.core.auth.cli import tokens_cli, users_cli
 from portal.core.database import configure_sqlite
@@ -89,6 +90,7 @@ def _init_extensions(app: OpenAPI, settings: Settings) -> None:
 
 def _register_features(app: OpenAPI, settings: Settings) -> None:
     app.register_blueprint(auth_views.bp)
+    app.register_blueprint(accounts_admin.bp)
     app.register_blueprint(destination_views.bp)
     app.add_url_rule("/", "root", _root)
     api.register_health_check(

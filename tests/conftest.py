@@ -66,6 +66,18 @@ def app(settings: Settings) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+class _RequestScopedSession(scoped_session[Session]):
+    """The test's session, which outlives each request's teardown.
+
+    Flask-SQLAlchemy calls ``remove()`` when a request ends; here that expires
+    what the session holds (the next read sees the database, as a new request
+    would) instead of closing it and detaching the test's objects.
+    """
+
+    def remove(self) -> None:
+        self.registry().expire_all()
+
+
 @pytest.fixture(autouse=True)
 def db_session(app: Flask) -> Iterator[Session]:
     """Everything a test writes is rolled back: requests commit into a savepoint.
@@ -80,7 +92,7 @@ def db_session(app: Flask) -> Iterator[Session]:
     transaction = connection.begin()
     session = Session(bind=connection, join_transaction_mode="create_savepoint")
     original = db.session
-    db.session = scoped_session(lambda: session)  # type: ignore[arg-type]
+    db.session = _RequestScopedSession(lambda: session)  # type: ignore[arg-type]
     try:
         yield session
     finally:

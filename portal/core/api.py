@@ -179,6 +179,21 @@ def health() -> tuple[Response, int]:
     return jsonify(status="ok" if healthy else "error", checks=checks), 200 if healthy else 503
 
 
+class MeResponse(BaseModel):
+    id: int
+    email: str
+    full_name: str
+    role: Role
+
+
+@core_api.get("/me", security=BEARER_SECURITY, responses={200: MeResponse})
+@token_required()
+def me() -> Response:
+    """The account behind the bearer token: lets hotel software check its token."""
+    user = cast(User, api_user())
+    return jsonify(MeResponse(id=user.id, email=user.email, full_name=user.full_name, role=user.role).model_dump(mode="json"))
+
+
 def database_health() -> dict[str, Any]:
     db.session.execute(text("SELECT 1"))
     return {"status": "ok", "engine": db.engine.dialect.name}

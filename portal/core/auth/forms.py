@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from portal.core.auth.roles import ADMIN_CREATED_ROLES, ROLE_LABELS, Role
 
 
 class LoginForm(FlaskForm):
@@ -45,4 +47,39 @@ class RegisterForm(FlaskForm):
             EqualTo("password", _l("The two passwords differ.")),
         ],
         render_kw={"autocomplete": "new-password"},
+    )
+
+
+class CreateUserForm(FlaskForm):
+    """An admin creates an official's or a lodging person's account."""
+
+    role = SelectField(
+        _l("Role"),
+        choices=[
+            SelectChoice(role.value, ROLE_LABELS[role]) for role in Role if role in ADMIN_CREATED_ROLES
+        ],
+        validators=[DataRequired(_l("Choose a role."))],
+    )
+    full_name = StringField(
+        _l("Full name"), validators=[DataRequired(_l("Enter the person's name.")), Length(max=200)]
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(_l("Enter the e-mail address.")), Length(max=254)],
+    )
+    password = PasswordField(
+        _l("Initial password"),
+        description=_l("At least 8 characters. Give it to the person in private."),
+        validators=[DataRequired(_l("Choose a password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    police_province = StringField(
+        _l("Police: province"),
+        description=_l("Only for police accounts: the province of their unit."),
+        validators=[Optional(), Length(max=100)],
+    )
+    police_unit = StringField(
+        _l("Police: commune police unit"),
+        description=_l("Only for police accounts, e.g. Công an phường Bãi Cháy."),
+        validators=[Optional(), Length(max=200)],
     )
