@@ -92,7 +92,7 @@ def db_session(app: Flask) -> Iterator[Session]:
     transaction = connection.begin()
     session = Session(bind=connection, join_transaction_mode="create_savepoint")
     original = db.session
-    db.session = _RequestScopedSession(lambda: session)  # type: ignore[arg-type]
+    db.session = _RequestScopedSession(lambda: session)  # type: ignore[arg-type,assignment]
     try:
         yield session
     finally:

@@ -191,7 +191,8 @@ class MeResponse(BaseModel):
 def me() -> Response:
     """The account behind the bearer token: lets hotel software check its token."""
     user = cast(User, api_user())
-    return jsonify(MeResponse(id=user.id, email=user.email, full_name=user.full_name, role=user.role).model_dump(mode="json"))
+    me = MeResponse(id=user.id, email=user.email, full_name=user.full_name, role=user.role)
+    return jsonify(me.model_dump(mode="json"))
 
 
 def database_health() -> dict[str, Any]:

@@ -1,1 +1,4 @@
-"""The tourism department's dashboard over lodging statistics (built by the statistics issue)."""
+"""The tourism department's dashboard over lodging statistics.
+
+Built by the statistics issue; until then only the import rules name it.
+"""

@@ -25,7 +25,8 @@ def test_tourist_registers_and_is_signed_in(client, db_session):
     response = register(client)
     assert response.status_code == 302
     user = db_session.scalar(select(User).where(User.email == "anh@example.com"))
-    assert user is not None and user.role is Role.TOURIST
+    assert user is not None
+    assert user.role is Role.TOURIST
     assert user.password_hash.startswith("$argon2id$")
     assert "anh@example.com" in client.get("/en/account").get_data(as_text=True)
 
@@ -116,7 +117,8 @@ def test_login_starts_a_new_session(client, db_session):
     before = client.get_cookie("session")
     log_in(client, user.email)
     after = client.get_cookie("session")
-    assert after is not None and (before is None or before.value != after.value)
+    assert after is not None
+    assert before is None or before.value != after.value
     assert after.http_only
     assert after.same_site == "Lax"
     log_in(client, user.email)

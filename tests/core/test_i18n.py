@@ -1,7 +1,7 @@
 import datetime as dt
 import re
 
-from flask_babel import format_datetime, force_locale
+from flask_babel import force_locale, format_datetime
 
 from portal.core.i18n import LOCALE_CODES, format_money
 

@@ -13,7 +13,7 @@ def production(**env: str) -> dict[str, str]:
         "DATA_ENCRYPTION_KEY": KEY,
         "PUBLIC_URL": "https://dulich.example.vn",
         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
-        "INSTANCE_PATH": "/tmp/portal-settings-test",
+        "INSTANCE_PATH": "instance-not-created",
     }
     return base | env
 

@@ -48,9 +48,15 @@ def create_user() -> ResponseReturnValue:
             getattr(form, exc.field).errors.append(exc.message)
         else:
             audit.record(
-                db.session, action="user.create", now=now, actor_id=admin.id,
-                actor_label=admin.email, target_type="user", target_id=user.id,
-                address=request.remote_addr or "", detail={"role": user.role.value},
+                db.session,
+                action="user.create",
+                now=now,
+                actor_id=admin.id,
+                actor_label=admin.email,
+                target_type="user",
+                target_id=user.id,
+                address=request.remote_addr or "",
+                detail={"role": user.role.value},
             )
             db.session.commit()
             flash(_("Account created for %(email)s.", email=user.email), "success")

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import (
+    EmailField,
+    PasswordField,
+    SelectChoice,  # type: ignore[attr-defined]  # newer than types-WTForms
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from portal.core.auth.roles import ADMIN_CREATED_ROLES, ROLE_LABELS, Role
@@ -50,14 +56,15 @@ class RegisterForm(FlaskForm):
     )
 
 
+ADMIN_ROLES_IN_ORDER = [role for role in Role if role in ADMIN_CREATED_ROLES]
+
+
 class CreateUserForm(FlaskForm):
     """An admin creates an official's or a lodging person's account."""
 
     role = SelectField(
         _l("Role"),
-        choices=[
-            SelectChoice(role.value, ROLE_LABELS[role]) for role in Role if role in ADMIN_CREATED_ROLES
-        ],
+        choices=[SelectChoice(role.value, ROLE_LABELS[role]) for role in ADMIN_ROLES_IN_ORDER],
         validators=[DataRequired(_l("Choose a role."))],
     )
     full_name = StringField(

@@ -1,0 +1,68 @@
+from sqlalchemy import func, select
+
+from portal.core.auth.models import User
+from portal.core.auth.roles import Role
+from portal.core.demo import DEMO_ACCOUNTS
+
+
+def test_users_create_reads_the_password_from_stdin(app, db_session):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "hai@example.com", "--role", "lodging_owner", "--password-stdin"],
+        input="Bai-Chay-Beach-2026\n",
+    )
+    assert result.exit_code == 0, result.output
+    user = db_session.scalar(select(User).where(User.email == "hai@example.com"))
+    assert user.role is Role.LODGING_OWNER
+
+
+def test_users_create_refuses_a_common_password(app, db_session):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "x@example.com", "--role", "admin", "--password-stdin"],
+        input="password1\n",
+    )
+    assert result.exit_code != 0
+    assert "too common" in result.output
+
+
+def test_police_users_need_a_unit_from_the_cli(app):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "cs@example.com", "--role", "police", "--password-stdin"],
+        input="Mong-Cai-Border-2026\n",
+    )
+    assert result.exit_code != 0
+    assert "police" in result.output
+
+
+def test_tokens_create_prints_a_token_that_works(app, client, db_session):
+    runner = app.test_cli_runner()
+    runner.invoke(
+        args=["users", "create", "pms@example.com", "--role", "lodging_staff", "--password-stdin"],
+        input="Front-Desk-Token-26\n",
+    )
+    result = runner.invoke(args=["tokens", "create", "pms@example.com", "--name", "PMS"])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip()
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.get_json()["email"] == "pms@example.com"
+
+
+def test_tokens_create_for_an_unknown_user_fails_clearly(app):
+    result = app.test_cli_runner().invoke(
+        args=["tokens", "create", "no@example.com", "--name", "x"]
+    )
+    assert result.exit_code != 0
+    assert "no user" in result.output
+
+
+def test_demo_load_is_idempotent_and_lists_the_accounts(app, db_session):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "load"])
+    second = runner.invoke(args=["demo", "load"])
+    assert first.exit_code == 0, first.output
+    assert second.exit_code == 0, second.output
+    assert db_session.scalar(select(func.count()).select_from(User)) == len(DEMO_ACCOUNTS)
+    for role, email, password, _name in DEMO_ACCOUNTS:
+        assert f"{role.value}" in second.output
+        assert email in second.output
+        assert password in second.output
+    assert {user.role for user in db_session.scalars(select(User))} == set(Role)
