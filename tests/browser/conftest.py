@@ -21,7 +21,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Error,
+    Page,
+    ViewportSize,
+    sync_playwright,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -35,8 +42,12 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
-PHONE = {"width": 360, "height": 740}
+PHONE: ViewportSize = {"width": 360, "height": 740}
+# Headless Chromium says Accept-Language: en-US; the portal's first audience is in Viet Nam.
+PHONE_LOCALE = "vi-VN"
+PHONE_TIMEZONE = "Asia/Ho_Chi_Minh"
 STARTUP_TIMEOUT = 20.0
+FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
 
 TOURIST_EMAIL = "browser-tourist@example.com"
 TOURIST_PASSWORD = "Sa-Pa-Terraces-2026"
@@ -67,7 +78,7 @@ def _free_port() -> int:
 def _flask(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
     """Run one ``flask --app wsgi`` command and fail with its output if it fails."""
     result = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        [*FLASK, *args],
         cwd=ROOT,
         env=env,
         input=stdin,
@@ -100,7 +111,7 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of a real server with a migrated database and one tourist account.
 
-    Session-scoped: starting a process and migrating costs about a second, and
+    Session-scoped: starting the process, migrating and hashing a password take ~3 s;
     tests that need a clean state should create their own data.
     """
     instance = tmp_path_factory.mktemp("browser-instance")
@@ -130,8 +141,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = instance / "server.log"
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "run"]
-            + ["--host", "127.0.0.1", "--port", str(port), "--no-reload", "--no-debugger"],
+            [*FLASK, "run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"],
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -168,17 +178,28 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser) -> Iterator[Page]:
     """A fresh phone-sized context per test (no cookies carried over).
 
+    The phone is set up in Vietnamese, so ``/`` picks ``/vi/`` as it would for
+    most visitors; without it Chromium asks for ``en-US``.
+
     The app sends a strict Content-Security-Policy; a violation (an inline
     script or style slipping into a template) only shows up as a console
     error, so the test fails at teardown if one, or any uncaught script
     error, happened.
     """
-    context = browser.new_context(viewport=PHONE)
+    context = browser.new_context(viewport=PHONE, locale=PHONE_LOCALE, timezone_id=PHONE_TIMEZONE)
     page = context.new_page()
     console: list[ConsoleMessage] = []
     errors: list[Error] = []
-    page.on("console", console.append)
-    page.on("pageerror", errors.append)
+
+    # Playwright wants Python functions as handlers: a builtin like list.append fails.
+    def on_console(message: ConsoleMessage) -> None:
+        console.append(message)
+
+    def on_page_error(error: Error) -> None:
+        errors.append(error)
+
+    page.on("console", on_console)
+    page.on("pageerror", on_page_error)
     try:
         yield page
     finally:

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    EmailField,
-    PasswordField,
-    SelectChoice,  # type: ignore[attr-defined]  # newer than types-WTForms
-    SelectField,
-    StringField,
-)
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than its stubs
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from portal.core.auth.roles import ADMIN_CREATED_ROLES, ROLE_LABELS, Role
