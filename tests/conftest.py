@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -23,6 +25,15 @@ from portal.core.extensions import db, limiter
 from portal.core.settings import Settings
 
 TEST_SECRET = "test-secret-key-0123456789abcdef-not-for-production"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the catalogs as `make` does, so a bare `pytest` sees the same pages."""
+    for po in (Path(__file__).parent.parent / "translations").glob("*/LC_MESSAGES/messages.po"):
+        with po.open("rb") as source:
+            catalog = read_po(source)
+        with po.with_suffix(".mo").open("wb") as target:
+            write_mo(target, catalog)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -67,8 +67,8 @@ _ERROR_MESSAGES = {
     "model_attributes_type": _l("Send a JSON object."),
     "dict_type": _l("Send a JSON object."),
     "list_type": _l("Send a list."),
-    "too_short": _l("Give at least %(min_length)s items."),
-    "too_long": _l("Give at most %(max_length)s items."),
+    "too_short": _l("Send at least %(min_length)s items."),
+    "too_long": _l("Send at most %(max_length)s items."),
     "extra_forbidden": _l("This field is not allowed."),
     "json_invalid": _l("The body is not valid JSON."),
 }
@@ -141,6 +141,8 @@ def _authenticate() -> Response | None:
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )
     g.api_user = user
+    if user is not None:
+        db.session.commit()  # keep the token's last use; nothing of the view is pending yet
     if roles is None:
         return None
     if user is None:
@@ -154,7 +156,6 @@ def _authenticate() -> Response | None:
         return problem(
             403, _("Access denied"), detail=_("This token's account may not use this endpoint.")
         )
-    db.session.commit()  # keep last_used_at; nothing else is pending yet
     return None
 
 

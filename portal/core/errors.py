@@ -23,7 +23,7 @@ MESSAGES = {
     401: (_l("Sign in required"), _l("Sign in to continue.")),
     403: (_l("Access denied"), _l("Your account does not have access to this page.")),
     404: (_l("Page not found"), _l("There is nothing at this address. It may have moved.")),
-    405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
+    405: (_l("Action not allowed"), _l("This address does not accept that kind of request.")),
     413: (_l("Too large"), _l("What you sent is too large.")),
     422: (_l("Invalid input"), _l("Some of what you entered is not valid.")),
     429: (_l("Too many attempts"), _l("Too many attempts. Wait a few minutes and try again.")),

@@ -58,10 +58,14 @@ def saved_locale() -> str | None:
 
 
 def select_locale() -> str:
+    """The URL's language; for a URL no route matched, its prefix if we speak it."""
     lang = g.get("lang")
     if lang:
         return str(lang)
-    return best_locale(saved_locale(), "vi") if request else "vi"
+    if not request:
+        return "vi"
+    prefix = request.path.strip("/").split("/", 1)[0]
+    return prefix if prefix in LOCALE_CODES else best_locale(saved_locale(), "vi")
 
 
 def _pull_lang(endpoint: str | None, values: dict[str, Any] | None) -> None:

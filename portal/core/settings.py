@@ -54,8 +54,6 @@ class Settings:
     login_limit_per_account: str = "5 per 10 minutes"
     official_idle_minutes: int = 30
     tourist_session_days: int = 14
-    password_min_length: int = 8
-    password_max_length: int = 128
     map_tile_url: str = ""
     # How many proxies in front of us set X-Forwarded-For/-Proto (0: none, trust nothing).
     proxy_hops: int = 0

@@ -66,7 +66,7 @@ def test_unknown_or_revoked_token_is_401(client, db_session):
     stored.revoked_at = utcnow()
     db_session.commit()
     for candidate in (token, "stp_made-up"):
-        response = client.get("/api/v1/me", headers=bearer(candidate))
+        response = client.get("/api/v1/me", headers=bearer(candidate) | {"Accept-Language": "en"})
         assert response.status_code == 401
         assert response.get_json()["title"] == "Invalid token"
 

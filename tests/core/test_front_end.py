@@ -56,3 +56,18 @@ def test_vendored_files_match_their_pinned_hashes():
 def test_every_page_form_has_a_csrf_token(client):
     for path in ("/en/login", "/en/register"):
         assert 'name="csrf_token"' in client.get(path).get_data(as_text=True)
+
+
+def test_form_fields_carry_only_meaningful_aria_attributes(client):
+    page = client.post("/en/register", data={}).get_data(as_text=True)  # errors shown
+    page += client.get("/en/login").get_data(as_text=True)
+    assert '="None"' not in page
+    assert 'aria-invalid="true"' not in client.get("/en/login").get_data(as_text=True)
+
+
+def test_pages_declare_an_icon_so_browsers_do_not_ask_for_a_missing_one(client):
+    page = client.get("/en/").get_data(as_text=True)
+    assert 'rel="icon"' in page
+    response = client.get("/static/favicon.svg")
+    assert response.status_code == 200
+    response.close()

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from portal.core.auth.roles import ADMIN_CREATED_ROLES, ROLE_LABELS, Role
+from portal.core.auth.services import MIN_PASSWORD_LENGTH
 
 
 class LoginForm(FlaskForm):
@@ -37,7 +38,10 @@ class RegisterForm(FlaskForm):
     )
     password = PasswordField(
         _l("Password"),
-        description=_l("At least 8 characters. Avoid common passwords."),
+        description=_l(
+            "At least %(count)d characters. Avoid common passwords.",
+            count=MIN_PASSWORD_LENGTH,
+        ),
         validators=[DataRequired(_l("Choose a password."))],
         render_kw={"autocomplete": "new-password"},
     )
@@ -71,7 +75,10 @@ class CreateUserForm(FlaskForm):
     )
     password = PasswordField(
         _l("Initial password"),
-        description=_l("At least 8 characters. Give it to the person in private."),
+        description=_l(
+            "At least %(count)d characters. Give it to the person in private.",
+            count=MIN_PASSWORD_LENGTH,
+        ),
         validators=[DataRequired(_l("Choose a password."))],
         render_kw={"autocomplete": "new-password"},
     )
@@ -81,7 +88,7 @@ class CreateUserForm(FlaskForm):
         validators=[Optional(), Length(max=100)],
     )
     police_unit = StringField(
-        _l("Police: commune police unit"),
+        _l("Police: ward or commune police unit"),
         description=_l("Only for police accounts, e.g. Công an phường Bãi Cháy."),
         validators=[Optional(), Length(max=200)],
     )

@@ -31,10 +31,14 @@ class AccountError(Exception):
         self.message = message
 
 
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 128
+
+
 @dataclass(frozen=True)
 class PasswordPolicy:
-    min_length: int = 8
-    max_length: int = 128
+    min_length: int = MIN_PASSWORD_LENGTH
+    max_length: int = MAX_PASSWORD_LENGTH
 
 
 def _digest(token: str) -> str:

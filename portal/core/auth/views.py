@@ -17,7 +17,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from portal.core import audit
@@ -92,6 +92,8 @@ def login() -> ResponseReturnValue:
 
 @bp.route("/register", methods=["GET", "POST"])
 def register() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.account"))
     form = RegisterForm()
     if form.validate_on_submit():
         try:
