@@ -45,10 +45,12 @@ architecture:
 catalogs:
 	$(BIN)/python translations/check.py
 
+# The models must match the migrations: on a fresh SQLite file (the PostgreSQL run of
+# pytest builds its schema from the same migrations).
 migrations-check:
 	@tmp=$$(mktemp -d) && \
-	PORTAL_ENV=test INSTANCE_PATH=$$tmp $(FLASK) db upgrade >/dev/null && \
-	PORTAL_ENV=test INSTANCE_PATH=$$tmp $(FLASK) db check && \
+	PORTAL_ENV=test INSTANCE_PATH=$$tmp DATABASE_URL= $(FLASK) db upgrade && \
+	PORTAL_ENV=test INSTANCE_PATH=$$tmp DATABASE_URL= $(FLASK) db check && \
 	rm -rf $$tmp
 
 pytest:

@@ -7,7 +7,6 @@ The schema always comes from the migrations, so they are tested too.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,10 +60,10 @@ def make_settings(instance: Path, database_url: str = "") -> Settings:
 @pytest.fixture(scope="session")
 def settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     url = request.config.getoption("--database-url")
+    settings = make_settings(tmp_path_factory.mktemp("instance"), url)
     if url:
-        url = re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url)
-        reset_postgresql(url)
-    return make_settings(tmp_path_factory.mktemp("instance"), url)
+        reset_postgresql(settings.database_url)
+    return settings
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -85,6 +86,8 @@ class Settings:
         """Fill defaults that depend on other fields, then check the result."""
         instance = Path(self.instance_path or Path.cwd() / "instance").resolve()
         db_url = self.database_url or f"sqlite:///{instance / 'portal.sqlite3'}"
+        # A plain postgres:// URL would ask for psycopg2; we ship psycopg 3.
+        db_url = re.sub(r"^postgres(?:ql)?://", "postgresql+psycopg://", db_url)
         drop = self.feed_drop_dir or str(instance / "feeds")
         settings = replace(
             self, instance_path=str(instance), database_url=db_url, feed_drop_dir=drop

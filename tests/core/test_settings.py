@@ -53,6 +53,13 @@ def test_development_defaults_to_a_sqlite_file_in_the_instance_folder(tmp_path):
     assert settings.environment == "development"
 
 
+def test_a_plain_postgresql_url_uses_the_installed_driver(tmp_path):
+    settings = Settings.from_env(
+        {"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": "postgresql://u@127.0.0.1/test"}
+    )
+    assert settings.database_url == "postgresql+psycopg://u@127.0.0.1/test"
+
+
 def test_numbers_are_read_as_numbers(tmp_path):
     settings = Settings.from_env({"INSTANCE_PATH": str(tmp_path), "OFFICIAL_IDLE_MINUTES": "15"})
     assert settings.official_idle_minutes == 15
