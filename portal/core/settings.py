@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import base64
-import re
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
