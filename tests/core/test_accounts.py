@@ -183,21 +183,25 @@ def test_next_parameter_never_leaves_the_site(client, db_session):
     assert response.headers["Location"] == "/en/account"
 
 
-def test_admin_creates_a_police_account_with_its_unit(client, db_session):
+def create_police_account_as_admin(client, db_session, **fields):
     admin = make_user(db_session, Role.ADMIN)
     log_in(client, admin.email)
-    token = csrf_token(client, "/en/admin/users/new")
-    response = client.post(
-        "/en/admin/users/new",
-        data={
-            "role": "police",
-            "full_name": "Phạm Quốc Bảo",
-            "email": "bao.pq@example.com",
-            "password": "Yen-Tu-Pagoda-1413",
-            "police_province": "Quảng Ninh",
-            "police_unit": "Công an phường Bãi Cháy",
-            "csrf_token": token,
-        },
+    data = {
+        "role": "police",
+        "full_name": "Phạm Quốc Bảo",
+        "email": "bao.pq@example.com",
+        "password": "Yen-Tu-Pagoda-1413",
+        "csrf_token": csrf_token(client, "/en/admin/users/new"),
+    } | fields
+    return client.post("/en/admin/users/new", data=data)
+
+
+def test_admin_creates_a_police_account_with_its_unit(client, db_session):
+    response = create_police_account_as_admin(
+        client,
+        db_session,
+        police_province="Quảng Ninh",
+        police_unit="Công an phường Bãi Cháy",
     )
     assert response.status_code == 302
     created = db_session.scalar(select(User).where(User.email == "bao.pq@example.com"))
@@ -206,18 +210,12 @@ def test_admin_creates_a_police_account_with_its_unit(client, db_session):
 
 
 def test_admin_form_refuses_a_police_account_without_unit(client, db_session):
-    admin = make_user(db_session, Role.ADMIN)
-    log_in(client, admin.email)
-    token = csrf_token(client, "/en/admin/users/new")
-    response = client.post(
-        "/en/admin/users/new",
-        data={
-            "role": "police",
-            "full_name": "Phạm Quốc Bảo",
-            "email": "bao.pq@example.com",
-            "password": "Yen-Tu-Pagoda-1413",
-            "csrf_token": token,
-        },
-    )
+    response = create_police_account_as_admin(client, db_session)
     assert response.status_code == 200
     assert "needs its province and commune police unit" in response.get_data(as_text=True)
+
+
+def test_an_invalid_email_is_reported_with_the_other_mistakes(client):
+    page = register(client, email="not-an-address", full_name="").get_data(as_text=True)
+    assert "Enter a valid e-mail address." in page
+    assert "Enter your name." in page

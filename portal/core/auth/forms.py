@@ -1,18 +1,44 @@
-"""Sign-in and registration forms."""
+"""Sign-in, registration and account-creation forms."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than its stubs
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from portal.core.auth.roles import ADMIN_CREATED_ROLES, ROLE_LABELS, Role
 from portal.core.auth.services import MIN_PASSWORD_LENGTH
 
+ADMIN_ROLES_IN_ORDER = [role for role in Role if role in ADMIN_CREATED_ROLES]
+
+
+def _email_field(required: Any, autocomplete: str) -> EmailField:
+    return EmailField(
+        _l("E-mail address"),
+        validators=[
+            DataRequired(required),
+            Email(_l("Enter a valid e-mail address.")),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": autocomplete},
+    )
+
+
+def _new_password_field(label: Any, description: Any) -> PasswordField:
+    return PasswordField(
+        label,
+        description=description,
+        validators=[DataRequired(_l("Choose a password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
 
 class LoginForm(FlaskForm):
+    # No format check here: a typo only ever gets "wrong e-mail address or password".
     email = EmailField(
         _l("E-mail address"),
         validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)],
@@ -31,19 +57,10 @@ class RegisterForm(FlaskForm):
         validators=[DataRequired(_l("Enter your name.")), Length(max=200)],
         render_kw={"autocomplete": "name"},
     )
-    email = EmailField(
-        _l("E-mail address"),
-        validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)],
-        render_kw={"autocomplete": "email"},
-    )
-    password = PasswordField(
+    email = _email_field(_l("Enter your e-mail address."), "email")
+    password = _new_password_field(
         _l("Password"),
-        description=_l(
-            "At least %(count)d characters. Avoid common passwords.",
-            count=MIN_PASSWORD_LENGTH,
-        ),
-        validators=[DataRequired(_l("Choose a password."))],
-        render_kw={"autocomplete": "new-password"},
+        _l("At least %(count)d characters. Avoid common passwords.", count=MIN_PASSWORD_LENGTH),
     )
     confirm = PasswordField(
         _l("Repeat the password"),
@@ -53,9 +70,6 @@ class RegisterForm(FlaskForm):
         ],
         render_kw={"autocomplete": "new-password"},
     )
-
-
-ADMIN_ROLES_IN_ORDER = [role for role in Role if role in ADMIN_CREATED_ROLES]
 
 
 class CreateUserForm(FlaskForm):
@@ -69,18 +83,13 @@ class CreateUserForm(FlaskForm):
     full_name = StringField(
         _l("Full name"), validators=[DataRequired(_l("Enter the person's name.")), Length(max=200)]
     )
-    email = EmailField(
-        _l("E-mail address"),
-        validators=[DataRequired(_l("Enter the e-mail address.")), Length(max=254)],
-    )
-    password = PasswordField(
+    email = _email_field(_l("Enter the e-mail address."), "off")
+    password = _new_password_field(
         _l("Initial password"),
-        description=_l(
+        _l(
             "At least %(count)d characters. Give it to the person in private.",
             count=MIN_PASSWORD_LENGTH,
         ),
-        validators=[DataRequired(_l("Choose a password."))],
-        render_kw={"autocomplete": "new-password"},
     )
     police_province = StringField(
         _l("Police: province"),
