@@ -1,0 +1,1 @@
+"""Guest registration (lưu trú): stays, guests, documents, deadlines, self check-in."""
