@@ -7,7 +7,6 @@ into ``g.lang`` before the view runs and put back by ``url_for`` automatically.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,7 +88,7 @@ def _remember_choice(response: Any) -> Any:
     return response
 
 
-def alternates(languages: Iterable[str] | None = None) -> list[tuple[str, dict[str, Any]]]:
+def alternates() -> list[tuple[str, dict[str, Any]]]:
     """The (language, url_for arguments) pairs under which this page also exists.
 
     Views whose content exists only in some languages set ``g.page_languages``;
@@ -97,7 +96,7 @@ def alternates(languages: Iterable[str] | None = None) -> list[tuple[str, dict[s
     """
     if request.endpoint is None or not request.url_rule or "lang" not in request.url_rule.arguments:
         return []
-    codes = list(languages if languages is not None else g.get("page_languages", LOCALE_CODES))
+    codes = list(g.get("page_languages", LOCALE_CODES))
     view_args = dict(request.view_args or {})
     query = request.args.to_dict()
     return [(code, {**query, **view_args, "lang": code}) for code in codes]

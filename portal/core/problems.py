@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, json
-from werkzeug.http import HTTP_STATUS_CODES
 
 PROBLEM_MIMETYPE = "application/problem+json"
 
@@ -26,7 +25,3 @@ def problem(
     response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
     response.headers.update(headers or {})
     return response
-
-
-def status_phrase(status: int) -> str:
-    return HTTP_STATUS_CODES.get(status, "Error")

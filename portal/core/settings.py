@@ -6,7 +6,7 @@ import base64
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,6 @@ class Settings:
     map_tile_url: str = ""
     # How many proxies in front of us set X-Forwarded-For/-Proto (0: none, trust nothing).
     proxy_hops: int = 0
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def is_production(self) -> bool:
@@ -74,7 +73,7 @@ class Settings:
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {"environment": environ.get("PORTAL_ENV", "development")}
         for f in fields(cls):
-            if f.name in {"environment", "extra"}:
+            if f.name == "environment":
                 continue
             raw = environ.get(f.name.upper())
             if raw is None:
