@@ -2,109 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import redirect, url_for
-from flask.typing import ResponseReturnValue
-from flask_openapi3 import Info, OpenAPI
-from werkzeug.middleware.proxy_fix import ProxyFix
+if TYPE_CHECKING:
+    from flask_openapi3 import OpenAPI
 
-from portal.core import api, errors, i18n, security
-from portal.core.auth import access
-from portal.core.auth import admin as accounts_admin
-from portal.core.auth import views as auth_views
-from portal.core.auth.cli import tokens_cli, users_cli
-from portal.core.database import configure_sqlite
-from portal.core.demo import demo_cli, load_demo_accounts, register_demo_loader
-from portal.core.extensions import babel, csrf, db, limiter, migrate
-from portal.core.settings import Settings
-from portal.destinations import views as destination_views
-from search import health as search_health
-
-ROOT = Path(__file__).resolve().parent.parent
-HOME_ENDPOINT = "destinations.home"
+    from portal.core.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> OpenAPI:
     """Build the portal from ``settings`` (default: read from the environment)."""
-    settings = settings or Settings.from_env()
-    app = OpenAPI(
-        __name__,
-        info=Info(title="Smart-tourism and accommodation portal API", version="1.0.0"),
-        security_schemes=api.SECURITY_SCHEMES,
-        validation_error_callback=api.validation_problem,
-        doc_ui=False,
-        instance_path=settings.instance_path,
-        static_folder=str(ROOT / "static"),
-        template_folder="core/templates",
-    )
-    _configure(app, settings)
-    _init_extensions(app, settings)
-    _register_features(app, settings)
-    return app
+    # The shell imports every feature, and the features import portal.core: importing
+    # it here, when an app is built, keeps `import portal.core…` free of the features.
+    from portal.app import build_app  # noqa: PLC0415
 
-
-def _configure(app: OpenAPI, settings: Settings) -> None:
-    Path(settings.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.update(
-        PORTAL_SETTINGS=settings,
-        SECRET_KEY=settings.secret_key,
-        SQLALCHEMY_DATABASE_URI=settings.database_url,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
-        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
-        RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
-        RATELIMIT_HEADERS_ENABLED=True,
-        LOGIN_LIMIT_PER_ADDRESS=settings.login_limit_per_address,
-        LOGIN_LIMIT_PER_ACCOUNT=settings.login_limit_per_account,
-        OFFICIAL_IDLE_MINUTES=settings.official_idle_minutes,
-        TOURIST_SESSION_DAYS=settings.tourist_session_days,
-        HOME_ENDPOINT=HOME_ENDPOINT,
-        TESTING=settings.environment == "test",
-    )
-    if settings.proxy_hops:
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops
-        )
-
-
-def _init_extensions(app: OpenAPI, settings: Settings) -> None:
-    db.init_app(app)
-    with app.app_context():
-        configure_sqlite(db.engine)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
-    babel.init_app(
-        app,
-        default_locale=settings.default_locale,
-        default_timezone=settings.timezone,
-        default_translation_directories=str(ROOT / "translations"),
-        locale_selector=i18n.select_locale,
-    )
-    csrf.init_app(app)
-    limiter.init_app(app)
-    i18n.init_app(app)
-    security.init_app(app, settings)
-    errors.init_app(app)
-    access.init_app(app)
-    api.init_app(app)
-
-
-def _register_features(app: OpenAPI, settings: Settings) -> None:
-    app.register_blueprint(auth_views.bp)
-    app.register_blueprint(accounts_admin.bp)
-    app.register_blueprint(destination_views.bp)
-    app.add_url_rule("/", "root", _root)
-    api.register_health_check(
-        app, "search", lambda: search_health.check(settings.elasticsearch_url)
-    )
-    register_demo_loader(app, load_demo_accounts)
-    for group in (users_cli, tokens_cli, demo_cli):
-        app.cli.add_command(group)
-
-
-def _root() -> ResponseReturnValue:
-    """``/`` sends each visitor to their language; the answer depends on the header."""
-    lang = i18n.best_locale(i18n.saved_locale(), "vi")
-    response = redirect(url_for(HOME_ENDPOINT, lang=lang), 302)
-    response.vary.add("Accept-Language")
-    response.vary.add("Cookie")
-    return response
+    return build_app(settings)

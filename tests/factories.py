@@ -2,24 +2,45 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
+from typing import Any
 
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from portal.core.auth import services
+from lodging.properties import services as properties
+from lodging.properties.models import Establishment, EstablishmentKind
+from lodging.properties.services import EstablishmentInput
+from lodging.registration import services
+from lodging.registration.declarations import ForeignerInput, GuestInput, StayInput
+from lodging.registration.documents import Sex
+from lodging.registration.models import (
+    Channel,
+    DocumentType,
+    PassportType,
+    Purpose,
+    Stay,
+    VisaType,
+)
+from lodging.registration.services import Actor
+from portal.core.auth import services as accounts
 from portal.core.auth.models import User
 from portal.core.auth.roles import Role
-from portal.core.clock import utcnow
+from portal.core.clock import VIETNAM, utcnow
+from portal.core.crypto import PersonalDataCipher
+from portal.core.settings import DEVELOPMENT_DATA_KEY
 
 PASSWORD = "Ha-Long-Bay-1994"
+# The key the test app uses too (settings leave DATA_ENCRYPTION_KEY at its default).
+TEST_CIPHER = PersonalDataCipher(DEVELOPMENT_DATA_KEY)
 _serial = itertools.count(1)
 
 
 def make_user(session: Session, role: Role = Role.TOURIST, **overrides: object) -> User:
     n = next(_serial)
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "email": f"user{n}@example.com",
         "password": PASSWORD,
         "full_name": f"Người dùng {n}",
@@ -27,7 +48,7 @@ def make_user(session: Session, role: Role = Role.TOURIST, **overrides: object) 
     if role is Role.POLICE:
         values.update(police_province="Quảng Ninh", police_unit="Công an phường Hạ Long")
     values.update(overrides)
-    user = services.create_user(session, role=role, now=utcnow(), **values)  # type: ignore[arg-type]
+    user = accounts.create_user(session, role=role, now=utcnow(), **values)
     session.commit()
     return user
 
@@ -47,3 +68,121 @@ def log_in(client: FlaskClient, email: str, password: str = PASSWORD, lang: str 
         f"/{lang}/login", data={"email": email, "password": password, "csrf_token": token}
     )
     assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def make_establishment(
+    session: Session,
+    *,
+    owner: User | None = None,
+    staff: tuple[User, ...] = (),
+    rooms: tuple[str, ...] = ("101", "102", "201"),
+    approved: bool = True,
+    **overrides: object,
+) -> Establishment:
+    """An approved hotel in Bãi Cháy (Quảng Ninh) with double rooms, and its people."""
+    n = next(_serial)
+    values: dict[str, Any] = {
+        "name": f"Khách sạn Thử Nghiệm {n}",
+        "kind": EstablishmentKind.HOTEL,
+        "street_address": f"{n} Đường Hạ Long",
+        "province": "Quảng Ninh",
+        "commune": "Bãi Cháy",
+        "stars": 3,
+        "licence_number": f"QN-{n:05d}",
+        "latitude": 20.9533,
+        "longitude": 107.0433,
+    }
+    values.update(overrides)
+    now = utcnow()
+    establishment = properties.register_establishment(
+        session,
+        EstablishmentInput(**values),
+        now=now,
+        owner=owner,
+    )
+    for member in staff:
+        properties.add_member(session, establishment, member, now=now)
+    if rooms:
+        double = properties.add_room_type(session, establishment, name="Double", bed_places=2)
+        properties.add_rooms(session, establishment, double, list(rooms))
+    if approved:
+        approver = make_user(session, Role.ADMIN)
+        properties.approve_establishment(session, establishment, approver, now=now)
+    session.commit()
+    return establishment
+
+
+def citizen(**overrides: object) -> GuestInput:
+    """A Vietnamese guest whose CCCD matches her birth date and sex."""
+    values: dict[str, Any] = {
+        "full_name": "Nguyễn Thị Ánh",
+        "birth_date": dt.date(1990, 3, 14),
+        "sex": Sex.F,
+        "nationality": "VN",
+        "residence_country": "VN",
+        "residence_province": "Hà Nội",
+        "document_type": DocumentType.CCCD,
+        "document_number": "001190012345",
+    }
+    values.update(overrides)
+    return GuestInput(**values)
+
+
+def foreigner(**overrides: object) -> GuestInput:
+    """A Korean tourist with a visa exemption."""
+    values: dict[str, Any] = {
+        "full_name": "KIM MIN-JUN",
+        "birth_date": dt.date(1985, 7, 2),
+        "sex": Sex.M,
+        "nationality": "KOR",
+        "residence_country": "KR",
+        "document_type": DocumentType.PASSPORT,
+        "document_number": "M12345678",
+        "document_expiry": dt.date(2031, 1, 1),
+        "foreigner": ForeignerInput(
+            passport_type=PassportType.ORDINARY,
+            visa_type=VisaType.EXEMPT,
+            entry_date=dt.date.today() - dt.timedelta(days=2),  # noqa: DTZ011 - a date only
+            entry_port="Nội Bài",
+            entry_purpose="tourism",
+        ),
+    }
+    values.update(overrides)
+    return GuestInput(**values)
+
+
+def stay_input(*guests: GuestInput, **overrides: object) -> StayInput:
+    """One night in room 101 from an hour ago, for ``guests`` (default: one citizen)."""
+    now = utcnow()
+    values: dict[str, Any] = {
+        "room": "101",
+        "arrival": now - dt.timedelta(hours=1),
+        "expected_departure": (now + dt.timedelta(days=1)).astimezone(VIETNAM).date(),
+        "purpose": Purpose.TOURISM,
+        "guests": guests or (citizen(),),
+    }
+    values.update(overrides)
+    return StayInput(**values)
+
+
+def declare(
+    session: Session,
+    establishment: Establishment,
+    data: StayInput | None = None,
+    *,
+    by: User | None = None,
+    confirmed: bool = True,
+) -> Stay:
+    """Declare ``data`` (default: one citizen) at the desk and commit."""
+    actor = Actor(by.id if by else None, by.email if by else "test", Channel.DESK)
+    stay, _created = services.declare_stay(
+        session,
+        establishment,
+        data or stay_input(),
+        actor=actor,
+        cipher=TEST_CIPHER,
+        now=utcnow(),
+        confirmed=confirmed,
+    )
+    session.commit()
+    return stay

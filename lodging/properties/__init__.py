@@ -1,0 +1,1 @@
+"""Establishments: hotels, homestays and the like, their rooms, closures and people."""
