@@ -12,9 +12,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from lodging.properties import api as properties_api
 from lodging.properties import models as properties_models
 from lodging.properties import views as properties_views
-from lodging.properties.cli import lodging_cli
+from lodging.properties.demo import load_demo_establishments
 from lodging.registration import api as registration_api
+from lodging.registration import cli as registration_cli
 from lodging.registration import models as registration_models
+from lodging.registration import self_checkin
 from lodging.registration import views as registration_views
 from portal.core import api, audit, crypto, errors, i18n, outbox, security
 from portal.core.auth import access
@@ -105,6 +107,7 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
     app.register_blueprint(destination_views.bp)
     app.register_blueprint(properties_views.bp)
     app.register_blueprint(registration_views.bp)
+    app.register_blueprint(self_checkin.bp)
     app.register_api(properties_api.api)
     app.register_api(registration_api.api)
     app.add_url_rule("/", "root", _root)
@@ -112,7 +115,8 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
         app, "search", lambda: search_health.check(settings.elasticsearch_url)
     )
     register_demo_loader(app, load_demo_accounts)
-    for group in (users_cli, tokens_cli, demo_cli, lodging_cli):
+    register_demo_loader(app, load_demo_establishments)
+    for group in (users_cli, tokens_cli, demo_cli, registration_cli.lodging_cli):
         app.cli.add_command(group)
 
 
