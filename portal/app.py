@@ -6,12 +6,14 @@ from pathlib import Path
 
 from flask import redirect, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from flask_openapi3 import Info, OpenAPI
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lodging.properties import api as properties_api
 from lodging.properties import models as properties_models
 from lodging.properties import views as properties_views
+from lodging.properties.cli import register_cli_hooks
 from lodging.properties.demo import load_demo_establishments
 from lodging.registration import api as registration_api
 from lodging.registration import cli as registration_cli
@@ -22,7 +24,9 @@ from portal.core import api, audit, crypto, errors, i18n, outbox, security
 from portal.core.auth import access
 from portal.core.auth import admin as accounts_admin
 from portal.core.auth import views as auth_views
+from portal.core.auth.access import register_work_link
 from portal.core.auth.cli import tokens_cli, users_cli
+from portal.core.auth.roles import Role
 from portal.core.database import configure_sqlite
 from portal.core.demo import demo_cli, load_demo_accounts, register_demo_loader
 from portal.core.extensions import babel, csrf, db, limiter, migrate
@@ -108,6 +112,7 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
     app.register_blueprint(properties_views.bp)
     app.register_blueprint(registration_views.bp)
     app.register_blueprint(self_checkin.bp)
+    app.register_blueprint(self_checkin.short_bp)
     app.register_api(properties_api.api)
     app.register_api(registration_api.api)
     app.add_url_rule("/", "root", _root)
@@ -116,8 +121,20 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
     )
     register_demo_loader(app, load_demo_accounts)
     register_demo_loader(app, load_demo_establishments)
+    register_cli_hooks(app)
+    _register_work_links(app)
     for group in (users_cli, tokens_cli, demo_cli, registration_cli.lodging_cli):
         app.cli.add_command(group)
+
+
+def _register_work_links(app: OpenAPI) -> None:
+    """The header's links to each role's own pages."""
+    lodging = (Role.LODGING_OWNER, Role.LODGING_STAFF)
+    officials = (Role.ADMIN, Role.TOURISM_OFFICER)
+    register_work_link(app, "registration.desk", _l("Front desk"), *lodging)
+    register_work_link(app, "properties.my_establishments", _l("My establishments"), *lodging)
+    register_work_link(app, "properties.list_establishments", _l("Establishments"), *officials)
+    register_work_link(app, "accounts_admin.list_users", _l("Users"), Role.ADMIN)
 
 
 def _root() -> ResponseReturnValue:

@@ -135,7 +135,7 @@ def declare_stay(
     )
     session.add(stay)
     for position, checked_guest in enumerate(checked.guests):
-        guest = _new_guest(checked_guest, position, cipher)
+        guest = new_guest(checked_guest, position, cipher)
         if confirmed:
             guest.confirmed_at = now
             guest.confirmed_by_id = actor.user_id
@@ -146,7 +146,7 @@ def declare_stay(
     return stay, True
 
 
-def _new_guest(guest: CheckedGuest, position: int, cipher: PersonalDataCipher) -> Guest:
+def new_guest(guest: CheckedGuest, position: int, cipher: PersonalDataCipher) -> Guest:
     record = Guest(position=position, report_status=None, purged_at=None)
     _apply_guest(record, guest, cipher)
     return record
@@ -230,7 +230,7 @@ def _masked(number: str) -> str:
     return "•" * max(len(number) - 4, 0) + number[-4:] if number else ""
 
 
-def _guest_snapshot(guest: Guest) -> dict[str, Any]:
+def guest_snapshot(guest: Guest) -> dict[str, Any]:
     return {
         "id": guest.id,
         "full_name": guest.full_name,
@@ -258,7 +258,7 @@ def _stay_snapshot(stay: Stay, *, with_guests: bool = True) -> dict[str, Any]:
         "departed_at": stay.departed_at.isoformat() if stay.departed_at else None,
     }
     if with_guests:
-        snapshot["guests"] = [_guest_snapshot(g) for g in stay.guests]
+        snapshot["guests"] = [guest_snapshot(g) for g in stay.guests]
     return snapshot
 
 
@@ -454,13 +454,13 @@ def correct_stay(
     for position, checked_guest in enumerate(checked.guests):
         if position < len(stay.guests):
             record = stay.guests[position]
-            old = _guest_snapshot(record)
+            old = guest_snapshot(record)
             _apply_guest(record, checked_guest, cipher)
             session.flush()
-            if _guest_snapshot(record) != old:
+            if guest_snapshot(record) != old:
                 changed.append(record)
         else:
-            record = _new_guest(checked_guest, position, cipher)
+            record = new_guest(checked_guest, position, cipher)
             record.confirmed_at, record.confirmed_by_id = now, actor.user_id
             record.confirmation_method = ConfirmationMethod.IN_PERSON
             stay.guests.append(record)

@@ -1,7 +1,396 @@
-"""The owner's desk: declare guests, see what is due, check out, correct, cancel."""
+"""The owner's desk: declare guests, see what is due, check out, correct, cancel.
+
+Every establishment and stay is looked up through the user's memberships, so an id
+from another establishment answers 404 like one that does not exist.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import datetime as dt
+import secrets
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than its stubs
+
+from lodging.properties import services as properties
+from lodging.properties.models import Establishment
+from lodging.properties.services import NotFoundError
+from lodging.registration import declaration_form, desk, services
+from lodging.registration.declaration_form import Feedback
+from lodging.registration.declarations import DeclarationError, StayInput
+from lodging.registration.display import DISPLAY
+from lodging.registration.forms import (
+    CancelForm,
+    CheckOutForm,
+    DepartureForm,
+    HistoryForm,
+    MoveRoomForm,
+    StayForm,
+)
+from lodging.registration.models import Channel, Stay
+from lodging.registration.services import Actor, IdempotencyConflictError, StayStateError
+from portal.core import audit
+from portal.core.auth.access import roles_required, signed_in_user
+from portal.core.auth.roles import Role
+from portal.core.clock import VIETNAM, utcnow
+from portal.core.crypto import cipher
+from portal.core.extensions import db
 
 bp = Blueprint("registration", __name__, template_folder="templates", url_prefix="/<locale:lang>")
+DESK_ROLES = (Role.LODGING_OWNER, Role.LODGING_STAFF)
+T = TypeVar("T")
+
+
+@bp.context_processor
+def _display() -> dict[str, Any]:
+    return DISPLAY
+
+
+def _establishment(establishment_id: int) -> Establishment:
+    try:
+        return properties.member_establishment(db.session, signed_in_user(), establishment_id)
+    except NotFoundError:
+        abort(404)
+
+
+def _stay(stay_id: int) -> Stay:
+    try:
+        return services.stay_for_member(db.session, signed_in_user().id, stay_id)
+    except NotFoundError:
+        abort(404)
+
+
+def _actor() -> Actor:
+    user = signed_in_user()
+    return Actor(user.id, user.email, Channel.DESK)
+
+
+def _audit_view(stay: Stay, page: str) -> None:
+    """Staff saw these guests' documents: the law wants it on record."""
+    user = signed_in_user()
+    audit.record(
+        db.session,
+        action="guest.view",
+        now=utcnow(),
+        actor_id=user.id,
+        actor_label=user.email,
+        target_type="stay",
+        target_id=stay.id,
+        address=request.remote_addr or "",
+        detail={"page": page, "guest_ids": [guest.id for guest in stay.guests]},
+    )
+    db.session.commit()
+
+
+def _room_choices(
+    establishment: Establishment, empty: str, *, besides: Stay | None = None
+) -> list[SelectChoice]:
+    taken = besides.room_id if besides else None
+    rooms = [SelectChoice(r.number, r.number) for r in establishment.rooms if r.id != taken]
+    return [SelectChoice("", empty if rooms else _("No rooms registered")), *rooms]
+
+
+@bp.route("/desk/", endpoint="desk")
+@roles_required(*DESK_ROLES)
+def desk_home() -> ResponseReturnValue:
+    places = properties.establishments_of(db.session, signed_in_user())
+    chosen = request.args.get("establishment", type=int)
+    if chosen is None and len(places) != 1:
+        return render_template("registration/choose.html", establishments=places)
+    establishment = _establishment(chosen) if chosen is not None else places[0]
+    return render_template(
+        "registration/desk.html",
+        establishment=establishment,
+        overview=desk.overview(db.session, establishment.id, utcnow()),
+        search=HistoryForm(),
+        several=len(places) > 1,
+    )
+
+
+# --- Declaring and correcting --------------------------------------------------------
+
+
+def _stay_form(establishment: Establishment, **data: Any) -> StayForm:
+    form = StayForm(**data)
+    form.room.choices = _room_choices(establishment, _("Choose the room"))
+    return form
+
+
+def _declaration_page(
+    form: StayForm, establishment: Establishment, feedback: Feedback | None = None, **extra: Any
+) -> str:
+    return render_template(
+        "registration/declare.html",
+        form=form,
+        establishment=establishment,
+        feedback=feedback or Feedback(),
+        errors=declaration_form.error_links(form),
+        **extra,
+    )
+
+
+def _flash_deadlines(stay: Stay) -> None:
+    flash(_("The guests are declared."), "success")
+    now = utcnow()
+    for guest in stay.guests:
+        if guest.deadline is None:
+            continue
+        due = format_datetime(guest.deadline, "short")
+        if guest.deadline < now:
+            message = _(
+                "%(name)s was due by %(deadline)s: late.", name=guest.full_name, deadline=due
+            )
+        else:
+            message = _("%(name)s is due by %(deadline)s.", name=guest.full_name, deadline=due)
+        flash(message, "success")
+
+
+def _saved_or_page(
+    form: StayForm,
+    establishment: Establishment,
+    save: Callable[[StayInput], ResponseReturnValue],
+    **extra: Any,
+) -> ResponseReturnValue:
+    """A posted declaration form: a button that only changes the form, or ``save``."""
+    action = declaration_form.pressed(form)
+    if action.kind != "submit":
+        feedback = declaration_form.apply(form, action)
+        return _declaration_page(form, establishment, feedback, **extra)
+    if form.validate():
+        try:
+            response = save(declaration_form.read_stay(form))
+        except (DeclarationError, StayStateError) as exc:
+            declaration_form.place_errors(form, exc.errors)
+        except IdempotencyConflictError:
+            form.form_errors.append(
+                _("This form was sent before. Open a new declaration for other guests.")
+            )
+        else:
+            db.session.commit()
+            return response
+    return _declaration_page(form, establishment, **extra)
+
+
+@bp.route("/desk/<int:establishment_id>/stays/new", methods=["GET", "POST"])
+@roles_required(*DESK_ROLES)
+def declare(establishment_id: int) -> ResponseReturnValue:
+    establishment = _establishment(establishment_id)
+    form = _stay_form(establishment)
+    if not form.is_submitted():
+        now = utcnow().astimezone(VIETNAM)
+        form.arrival_date.data = now.date()
+        form.arrival_time.data = now.time().replace(second=0, microsecond=0, tzinfo=None)
+        form.expected_departure.data = now.date() + dt.timedelta(days=1)
+        form.idempotency_key.data = secrets.token_urlsafe(16)
+        return _declaration_page(form, establishment)
+
+    def save(data: StayInput) -> ResponseReturnValue:
+        stay, _created = services.declare_stay(
+            db.session,
+            establishment,
+            data,
+            actor=_actor(),
+            cipher=cipher(),
+            now=utcnow(),
+            idempotency_key=form.idempotency_key.data or None,
+        )
+        _flash_deadlines(stay)
+        return redirect(url_for(".stay", stay_id=stay.id))
+
+    return _saved_or_page(form, establishment, save)
+
+
+@bp.route("/desk/stays/<int:stay_id>/edit", methods=["GET", "POST"])
+@roles_required(*DESK_ROLES)
+def correct(stay_id: int) -> ResponseReturnValue:
+    stay = _stay(stay_id)
+    fixed = len(stay.guests)  # a correction cannot remove a declared guest
+    if request.method == "GET":
+        data = declaration_form.form_data(services.stay_input(stay, cipher()))
+        form = _stay_form(stay.establishment, data=data)
+        _audit_view(stay, "correct")
+        return _declaration_page(form, stay.establishment, stay=stay, fixed_guests=fixed)
+
+    def save(data: StayInput) -> ResponseReturnValue:
+        event = services.correct_stay(
+            db.session, stay, data, actor=_actor(), cipher=cipher(), now=utcnow()
+        )
+        flash(_("The correction is saved.") if event else _("Nothing changed."), "success")
+        return redirect(url_for(".stay", stay_id=stay.id))
+
+    form = _stay_form(stay.establishment)
+    return _saved_or_page(form, stay.establishment, save, stay=stay, fixed_guests=fixed)
+
+
+# --- One stay, and what can happen to it ---------------------------------------------
+
+
+def _stay_page(stay: Stay, **forms: Any) -> str:
+    details = desk.stay_details(stay, cipher(), utcnow())
+    _audit_view(stay, "stay")
+    now = utcnow().astimezone(VIETNAM)
+    checkout = forms.get("checkout") or CheckOutForm(
+        formdata=None,
+        prefix="checkout",
+        departure_date=now.date(),
+        departure_time=now.time().replace(second=0, microsecond=0, tzinfo=None),
+    )
+    departure = forms.get("departure") or DepartureForm(
+        formdata=None, prefix="departure", expected_departure=stay.expected_departure
+    )
+    move = forms.get("move") or MoveRoomForm(formdata=None, prefix="move")
+    move.room.choices = _room_choices(stay.establishment, _("Choose the new room"), besides=stay)
+    token = stay.checkin_token
+    return render_template(
+        "registration/stay.html",
+        stay=details,
+        checkout=checkout,
+        departure=departure,
+        move=move,
+        checkin_link=url_for("self_checkin.stay_form", token=token, _external=True)
+        if token
+        else "",
+    )
+
+
+@bp.route("/desk/stays/<int:stay_id>")
+@roles_required(*DESK_ROLES)
+def stay(stay_id: int) -> ResponseReturnValue:
+    return _stay_page(_stay(stay_id))
+
+
+def _given(value: T | None) -> T:
+    """A value the form's validation required."""
+    if value is None:
+        raise ValueError("validate the form first")
+    return value
+
+
+def _change(
+    stay: Stay,
+    form: Any,
+    run: Callable[[], object],
+    done: str,
+    fields: Mapping[str, str],
+) -> ResponseReturnValue | None:
+    """Run one change to a stay from a valid form; on a refusal, its message on the field."""
+    if not form.validate():
+        return None
+    try:
+        run()
+    except StayStateError as exc:
+        for key, message in exc.errors.items():
+            if key in fields:
+                form[fields[key]].errors.append(str(message))
+            else:
+                form.form_errors.append(str(message))
+        return None
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for(".stay", stay_id=stay.id))
+
+
+@bp.route("/desk/stays/<int:stay_id>/check-out", methods=["POST"])
+@roles_required(*DESK_ROLES)
+def check_out(stay_id: int) -> ResponseReturnValue:
+    stay = _stay(stay_id)
+    form = CheckOutForm(prefix="checkout")
+
+    def run() -> object:
+        day, time = _given(form.departure_date.data), _given(form.departure_time.data)
+        left = dt.datetime.combine(day, time, tzinfo=VIETNAM)
+        return services.check_out(db.session, stay, departed_at=left, actor=_actor(), now=utcnow())
+
+    done = _("The guests are checked out.")
+    fields = {"departure": "departure_date"}
+    return _change(stay, form, run, done, fields) or _stay_page(stay, checkout=form)
+
+
+@bp.route("/desk/stays/<int:stay_id>/departure", methods=["POST"])
+@roles_required(*DESK_ROLES)
+def change_departure(stay_id: int) -> ResponseReturnValue:
+    stay = _stay(stay_id)
+    form = DepartureForm(prefix="departure")
+
+    def run() -> object:
+        return services.change_departure(
+            db.session,
+            stay,
+            expected_departure=_given(form.expected_departure.data),
+            actor=_actor(),
+            now=utcnow(),
+        )
+
+    done = _("The expected departure is changed.")
+    fields = {"expected_departure": "expected_departure"}
+    return _change(stay, form, run, done, fields) or _stay_page(stay, departure=form)
+
+
+@bp.route("/desk/stays/<int:stay_id>/room", methods=["POST"])
+@roles_required(*DESK_ROLES)
+def move_room(stay_id: int) -> ResponseReturnValue:
+    stay = _stay(stay_id)
+    form = MoveRoomForm(prefix="move")
+    form.room.choices = _room_choices(stay.establishment, _("Choose the new room"), besides=stay)
+
+    def run() -> object:
+        return services.move_room(
+            db.session, stay, room_number=form.room.data or "", actor=_actor(), now=utcnow()
+        )
+
+    done = _("The guests are moved to room %(room)s.", room=form.room.data)
+    return _change(stay, form, run, done, {"room": "room"}) or _stay_page(stay, move=form)
+
+
+@bp.route("/desk/stays/<int:stay_id>/cancel", methods=["GET", "POST"])
+@roles_required(*DESK_ROLES)
+def cancel(stay_id: int) -> ResponseReturnValue:
+    stay = _stay(stay_id)
+    form = CancelForm()
+
+    def run() -> object:
+        reason = form.reason.data or ""
+        return services.cancel_stay(db.session, stay, reason=reason, actor=_actor(), now=utcnow())
+
+    done = _("The declaration is cancelled.")
+    if form.is_submitted() and (response := _change(stay, form, run, done, {"reason": "reason"})):
+        return response
+    return render_template("registration/cancel.html", form=form, stay=desk.stay_line(stay))
+
+
+# --- History -------------------------------------------------------------------------
+
+
+@bp.route("/desk/<int:establishment_id>/history")
+@roles_required(*DESK_ROLES)
+def history(establishment_id: int) -> ResponseReturnValue:
+    establishment = _establishment(establishment_id)
+    form = HistoryForm(request.args)
+    found = None
+    if form.validate():
+        found = desk.search_history(
+            db.session,
+            establishment.id,
+            cipher=cipher(),
+            text=form.q.data or "",
+            arrived_from=form.date_from.data,
+            arrived_to=form.date_to.data,
+            page=request.args.get("page", 1, type=int),
+        )
+    query = {
+        "q": form.q.data or "",
+        "from": request.args.get("from", ""),
+        "to": request.args.get("to", ""),
+    }
+    return render_template(
+        "registration/history.html",
+        establishment=establishment,
+        form=form,
+        found=found,
+        query=query,
+    )

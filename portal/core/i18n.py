@@ -64,6 +64,9 @@ def select_locale() -> str:
     if not request:
         return "vi"
     prefix = request.path.strip("/").split("/", 1)[0]
+    if prefix == "api":
+        # API clients say what they want per request; a browser's saved choice is not it.
+        return best_locale(None, "vi")
     return prefix if prefix in LOCALE_CODES else best_locale(saved_locale(), "vi")
 
 

@@ -219,3 +219,26 @@ def test_an_invalid_email_is_reported_with_the_other_mistakes(client):
     page = register(client, email="not-an-address", full_name="").get_data(as_text=True)
     assert "Enter a valid e-mail address." in page
     assert "Enter your name." in page
+
+
+@pytest.mark.parametrize(
+    ("role", "link"),
+    [
+        (Role.LODGING_OWNER, "/en/desk/"),
+        (Role.LODGING_STAFF, "/en/desk/"),
+        (Role.TOURISM_OFFICER, "/en/establishments/"),
+        (Role.ADMIN, "/en/admin/users/"),
+    ],
+)
+def test_header_links_each_role_to_its_own_work(client, db_session, role, link):
+    user = make_user(db_session, role)
+    log_in(client, user.email)
+    assert f'href="{link}"' in client.get("/en/account").get_data(as_text=True)
+
+
+def test_tourists_header_has_no_work_links(client, db_session):
+    user = make_user(db_session, Role.TOURIST)
+    log_in(client, user.email)
+    page = client.get("/en/account").get_data(as_text=True)
+    assert 'href="/en/desk/"' not in page
+    assert 'href="/en/establishments/"' not in page

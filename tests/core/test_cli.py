@@ -1,3 +1,4 @@
+import click
 from sqlalchemy import func, select
 
 from portal.core.auth.models import User
@@ -60,9 +61,41 @@ def test_demo_load_is_idempotent_and_lists_the_accounts(app, db_session):
     second = runner.invoke(args=["demo", "load"])
     assert first.exit_code == 0, first.output
     assert second.exit_code == 0, second.output
-    assert db_session.scalar(select(func.count()).select_from(User)) == len(DEMO_ACCOUNTS)
+    emails = [email for _role, email, _password, _name in DEMO_ACCOUNTS]
+    demo_users = select(func.count()).select_from(User).where(User.email.in_(emails))
+    assert db_session.scalar(demo_users) == len(DEMO_ACCOUNTS)  # features add their own too
     for role, email, password, _name in DEMO_ACCOUNTS:
         assert f"{role.value}" in second.output
         assert email in second.output
         assert password in second.output
     assert {user.role for user in db_session.scalars(select(User))} == set(Role)
+
+
+def create_owner(app, *options):
+    return app.test_cli_runner().invoke(
+        args=["users", "create", "hai@example.com", "--role", "lodging_owner", *options],
+        input="Bai-Chay-Beach-2026\n",
+    )
+
+
+def test_users_create_refuses_an_option_no_feature_handles(app, db_session, monkeypatch):
+    monkeypatch.setitem(app.extensions, "user_created_hooks", [])
+    result = create_owner(app, "--password-stdin", "--establishment", "1")
+    assert result.exit_code != 0
+    assert "no feature handles --establishment" in result.output
+    assert db_session.scalar(select(User).where(User.email == "hai@example.com")) is None
+
+
+def test_users_create_hooks_see_the_new_user_and_can_refuse(app, db_session, monkeypatch):
+    seen = []
+
+    def refuse(session, user, options):
+        seen.append((user.email, options))
+        raise click.ClickException("not today")
+
+    monkeypatch.setitem(app.extensions, "user_created_hooks", [refuse])
+    result = create_owner(app, "--password-stdin", "--establishment", "7")
+    assert result.exit_code != 0
+    assert "not today" in result.output
+    assert seen == [("hai@example.com", {"establishment": 7})]
+    assert db_session.scalar(select(User).where(User.email == "hai@example.com")) is None

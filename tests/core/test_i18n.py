@@ -68,3 +68,11 @@ def test_times_are_shown_in_vietnam_time(app):
     three_utc = dt.datetime(2026, 4, 30, 3, 0, tzinfo=dt.UTC)
     with app.test_request_context("/en/"), force_locale("en"):
         assert "10:00" in format_datetime(three_utc, "short")
+
+
+def test_api_answers_in_accept_language_even_with_a_saved_page_language(client):
+    client.set_cookie("lang", "vi")
+    english = client.get("/api/v1/me", headers={"Accept-Language": "en"})
+    assert english.get_json()["title"] == "Sign in required"
+    vietnamese = client.get("/api/v1/me", headers={"Accept-Language": "vi"})
+    assert vietnamese.get_json()["title"] != "Sign in required"

@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import Flask, abort, current_app
+from flask_babel import LazyString
 from flask_login import current_user
 
 from portal.core.auth import services
@@ -65,3 +66,16 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(_load_user)
     app.before_request(_load_session_user)
     app.jinja_env.globals["role_label"] = ROLE_LABELS.get
+    app.jinja_env.globals["work_links"] = _work_links
+
+
+def register_work_link(app: Flask, endpoint: str, label: LazyString, *roles: Role) -> None:
+    """Show a link to ``endpoint`` in the header for signed-in users with one of ``roles``."""
+    app.extensions.setdefault("work_links", []).append((endpoint, label, frozenset(roles)))
+
+
+def _work_links() -> list[tuple[str, LazyString]]:
+    if not current_user.is_authenticated:
+        return []
+    links = current_app.extensions.get("work_links", [])
+    return [(endpoint, label) for endpoint, label, roles in links if current_user.role in roles]

@@ -1,20 +1,44 @@
-"""Operators' commands: ``flask users create`` and ``flask tokens create``."""
+"""Operators' commands: ``flask users create`` and ``flask tokens create``.
+
+Core knows no feature, yet ``flask users create … --establishment ID`` must link a
+lodging person to an establishment. Features therefore register hooks in
+``app.extensions["user_created_hooks"]``: each is called with the session, the new
+user and the command's feature options, in the command's transaction, and raises
+``click.ClickException`` to refuse (then nothing is created).
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from portal.core import audit
 from portal.core.auth import services
+from portal.core.auth.models import User
 from portal.core.auth.roles import Role
 from portal.core.clock import utcnow
+from portal.core.database import DbSession
 from portal.core.extensions import db
+
+UserCreatedHook = Callable[[DbSession, User, dict[str, Any]], None]
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 tokens_cli = AppGroup("tokens", help="Manage API tokens.")
+
+
+def _run_user_created_hooks(user: User, options: dict[str, Any]) -> None:
+    """Let features act on a new user; any refusal undoes the whole command."""
+    hooks: list[UserCreatedHook] = current_app.extensions.get("user_created_hooks", [])
+    given = {name: value for name, value in options.items() if value is not None}
+    if given and not hooks:
+        raise click.ClickException(f"no feature handles --{', --'.join(given)}")
+    for hook in hooks:
+        hook(db.session, user, given)
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -32,6 +56,12 @@ def _read_password(from_stdin: bool) -> str:
 )
 @click.option("--police-province", default=None, help="Police users: the province of their unit.")
 @click.option("--police-unit", default=None, help="Police users: their commune police unit.")
+@click.option(
+    "--establishment",
+    type=int,
+    default=None,
+    help="Lodging owners and staff: the id of the establishment they work at.",
+)
 def create_user_command(  # noqa: PLR0917 - click passes one argument per option
     email: str,
     role: str,
@@ -39,6 +69,7 @@ def create_user_command(  # noqa: PLR0917 - click passes one argument per option
     password_stdin: bool,
     police_province: str | None,
     police_unit: str | None,
+    establishment: int | None,
 ) -> None:
     """Create a user with a role (officials are only ever created this way or by an admin)."""
     password = _read_password(password_stdin)
@@ -65,6 +96,11 @@ def create_user_command(  # noqa: PLR0917 - click passes one argument per option
         target_id=user.id,
         detail={"role": role},
     )
+    try:
+        _run_user_created_hooks(user, {"establishment": establishment})
+    except click.ClickException:
+        db.session.rollback()
+        raise
     db.session.commit()
     click.echo(f"created {user.email} ({user.role.value}) id={user.id}")
 
