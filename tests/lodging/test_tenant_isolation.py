@@ -129,5 +129,8 @@ def test_owner_of_one_place_gets_nothing_of_another(
             else:
                 assert response.status_code in {403, 404}, (method, path, response.status_code)
             checked += 1
+    chooser = client.get(f"/en/desk/?establishment={other.establishment_id}")
+    assert chooser.status_code in {200, 404}
+    assert SECRET_NAME not in chooser.get_data(as_text=True)
     assert _state(db_session) == before
     assert checked >= 15
