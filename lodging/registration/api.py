@@ -28,7 +28,7 @@ from lodging.properties import geography
 from lodging.properties import services as properties
 from lodging.properties.models import Establishment
 from lodging.properties.services import NotFoundError
-from lodging.registration import services
+from lodging.registration import sealed, services
 from lodging.registration.api_schemas import (
     CancelBody,
     CheckoutBody,
@@ -137,7 +137,7 @@ def stay_summary(stay: Stay, now: dt.datetime) -> StaySummary:
 
 
 def _guest_record(guest: Guest, now: dt.datetime) -> GuestRecord:
-    details = services.foreign_details(guest, cipher())
+    details = sealed.foreign_details(guest, cipher())
     province = guest.residence_province_code
     return GuestRecord(
         **dict(_guest_status(guest, now)),
@@ -150,7 +150,7 @@ def _guest_record(guest: Guest, now: dt.datetime) -> GuestRecord:
         residence_country=guest.residence_country,
         residence_province=geography.province(province).name if province else None,
         document_type=guest.document_type,
-        document_number=services.document_number(guest, cipher()),
+        document_number=sealed.document_number(guest, cipher()),
         document_expiry=guest.document_expiry,
         arrival=_local(guest.arrival),
         foreigner=ForeignerBody(**dataclasses.asdict(details)) if details else None,
@@ -319,7 +319,7 @@ def correct_stay(path: StayPath, body: StayPatch) -> Response:
     """
 
     def correct(stay: Stay, actor: Actor, now: dt.datetime) -> None:
-        data = body.merged(services.stay_input(stay, cipher()))
+        data = body.merged(sealed.stay_input(stay, cipher()))
         services.correct_stay(db.session, stay, data, actor=actor, cipher=cipher(), now=now)
 
     return _change_stay(correct)

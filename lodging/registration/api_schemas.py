@@ -40,6 +40,9 @@ class StayPath(BaseModel):
     id: int
 
 
+_SCHEMAS: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
 class IdempotencyHeader(BaseModel):
     idempotency_key: str | None = Field(
         default=None,
@@ -49,6 +52,14 @@ class IdempotencyHeader(BaseModel):
         description="Any unique string per declaration (a UUID): a retry with the same key "
         "and body returns the stay the first attempt stored.",
     )
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """The schema, computed once: flask-openapi3 asks for it on every request."""
+        key = (cls, args, tuple(sorted(kwargs.items())))
+        if key not in _SCHEMAS:
+            _SCHEMAS[key] = super().model_json_schema(*args, **kwargs)
+        return _SCHEMAS[key]
 
 
 class ForeignerBody(BaseModel):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pycountry
@@ -31,6 +32,7 @@ ADULT_AGE = 18
 ARRIVAL_SLACK = dt.timedelta(minutes=30)
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
 MAX_GUESTS = 50
+RoomFinder = Callable[[str], Room | None]
 _CMND = re.compile(r"[0-9]{9}|[0-9]{12}")
 _PASSPORT = re.compile(r"[A-Z0-9]{5,20}")
 
@@ -148,10 +150,20 @@ class _Problems:
         self.errors.setdefault(path, message)
 
 
-def check_stay(data: StayInput, establishment: Establishment, now: dt.datetime) -> CheckedStay:
-    """The stay, checked and normalised; ``DeclarationError`` lists what is wrong."""
+def check_stay(
+    data: StayInput,
+    establishment: Establishment,
+    now: dt.datetime,
+    *,
+    find_room: RoomFinder | None = None,
+) -> CheckedStay:
+    """The stay, checked and normalised; ``DeclarationError`` lists what is wrong.
+
+    ``find_room`` looks one room up by number (a query), so a declaration does not
+    load every room of a large hotel; without it the establishment's rooms are used.
+    """
     problems = _Problems()
-    room = _check_room(data.room, establishment, problems)
+    room = _check_room(data.room, establishment, problems, find_room)
     local_arrival = data.arrival.astimezone(VIETNAM)
     if data.arrival > now + ARRIVAL_SLACK:
         problems.add(
@@ -183,11 +195,16 @@ def check_stay(data: StayInput, establishment: Establishment, now: dt.datetime) 
     )
 
 
-def _check_room(number: str, establishment: Establishment, problems: _Problems) -> Room | None:
+def _check_room(
+    number: str, establishment: Establishment, problems: _Problems, find_room: RoomFinder | None
+) -> Room | None:
     wanted = number.strip()
-    if not establishment.rooms and not wanted:
+    if not wanted and not establishment.rooms:
         return None
-    room = next((r for r in establishment.rooms if r.number == wanted), None)
+    if find_room is not None:
+        room = find_room(wanted) if wanted else None
+    else:
+        room = next((r for r in establishment.rooms if r.number == wanted), None)
     if room is None:
         if wanted:
             message = _l("This establishment has no room %(number)s.", number=wanted)

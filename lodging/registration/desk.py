@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from lodging.registration import services
+from lodging.registration import sealed
 from lodging.registration.deadlines import FineBand, fine_band, is_overdue, time_left
 from lodging.registration.declarations import LONG_STAY_DAYS, ForeignerInput, normalise_document
 from lodging.registration.models import (
@@ -264,9 +264,9 @@ def _guest_details(guest: Guest, cipher: PersonalDataCipher, now: dt.datetime) -
         residence_country=guest.residence_country,
         residence_province_code=guest.residence_province_code,
         document_type=guest.document_type,
-        document_number=services.document_number(guest, cipher),
+        document_number=sealed.document_number(guest, cipher),
         document_expiry=guest.document_expiry,
-        foreigner=services.foreign_details(guest, cipher),
+        foreigner=sealed.foreign_details(guest, cipher),
         arrival=guest.arrival,
         deadline=guest.deadline,
         time_left=time_left(guest.deadline, now) if pending and guest.deadline else None,
@@ -383,7 +383,7 @@ def _matches(text: str, cipher: PersonalDataCipher) -> ColumnElement[bool]:
     words = fold(text).split()
     by_name = and_(*(Guest.name_folded.contains(word, autoescape=True) for word in words))
     hashes = {
-        services.document_hash(cipher, kind, normalise_document(kind, text))
+        sealed.document_hash(cipher, kind, normalise_document(kind, text))
         for kind in DocumentType
         if kind is not DocumentType.NONE
     }

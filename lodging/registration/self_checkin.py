@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response
 from lodging.properties import services as properties
 from lodging.properties.models import Establishment, EstablishmentStatus
 from lodging.properties.services import NotFoundError
-from lodging.registration import self_service, services
+from lodging.registration import sealed, self_service, services
 from lodging.registration.declarations import DeclarationError
 from lodging.registration.display import DISPLAY
 from lodging.registration.documents import DocumentError, parse_cccd_qr
@@ -229,8 +229,8 @@ def _guest_details(
         stay=guest.stay,
         form=form,
         problems=problems,
-        document_number=services.document_number(guest, cipher()),
-        foreigner=services.foreign_details(guest, cipher()),
+        document_number=sealed.document_number(guest, cipher()),
+        foreigner=sealed.foreign_details(guest, cipher()),
     )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, select
 
 from lodging.properties.models import Establishment, EstablishmentStatus, Membership
 from lodging.properties.services import NotFoundError
-from lodging.registration import services
+from lodging.registration import sealed, services
 from lodging.registration.declarations import (
     CheckedGuest,
     DeclarationError,
@@ -178,7 +178,7 @@ def _waiting_guest(
         select(Guest)
         .join(Stay, Stay.id == Guest.stay_id)
         .where(
-            Guest.document_hash == services.document_hash(cipher, kind, number),
+            Guest.document_hash == sealed.document_hash(cipher, kind, number),
             Guest.name_folded == fold(guest.full_name)[:200],
             Guest.birth_date == guest.birth_date,
             Stay.status == StayStatus.IN_HOUSE,

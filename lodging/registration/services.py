@@ -23,28 +23,24 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from lodging.properties.models import Establishment, Membership
+from lodging.properties.models import Establishment, Membership, Room
 from lodging.properties.services import NotFoundError, find_room
+from lodging.registration import sealed
 from lodging.registration.declarations import (
     CheckedGuest,
     DeclarationError,
-    ForeignerInput,
-    GuestInput,
+    RoomFinder,
     StayInput,
     check_stay,
 )
-from lodging.registration.documents import Sex
 from lodging.registration.models import (
     Channel,
     ConfirmationMethod,
-    DocumentType,
     Guest,
     GuestRole,
-    PassportType,
     Stay,
     StayEvent,
     StayStatus,
-    VisaType,
 )
 from portal.core import outbox
 from portal.core.clock import VIETNAM
@@ -52,9 +48,6 @@ from portal.core.crypto import PersonalDataCipher
 from portal.core.database import DbSession
 from portal.core.outbox import OutboxState
 from search.folding import fold
-
-DOCUMENT_CONTEXT = "lodging_guest.document_number"
-FOREIGN_CONTEXT = "lodging_guest.foreign_details"
 
 
 @dataclass(frozen=True)
@@ -82,10 +75,6 @@ def fingerprint(data: StayInput) -> str:
     """A stable hash of a declaration, to tell a retry from a different request."""
     raw = json.dumps(dataclasses.asdict(data), default=str, sort_keys=True)
     return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def document_hash(cipher: PersonalDataCipher, document_type: DocumentType, number: str) -> str:
-    return cipher.lookup_hash(f"{document_type.value}:{number}", context=DOCUMENT_CONTEXT)
 
 
 def declare_stay(
@@ -118,10 +107,10 @@ def declare_stay(
             if existing.request_fingerprint != print_:
                 raise IdempotencyConflictError(idempotency_key)
             return existing, False
-    checked = check_stay(data, establishment, now)
+    checked = check_stay(data, establishment, now, find_room=_room_finder(session, establishment))
     stay = Stay(
-        establishment_id=establishment.id,
-        room_id=checked.room.id if checked.room else None,
+        establishment=establishment,
+        room=checked.room,
         arrival=checked.arrival,
         expected_departure=checked.expected_departure,
         purpose=checked.purpose,
@@ -140,10 +129,20 @@ def declare_stay(
             guest.confirmed_at = now
             guest.confirmed_by_id = actor.user_id
             guest.confirmation_method = ConfirmationMethod.IN_PERSON
+            guest.report_status = OutboxState.QUEUED.value
         stay.guests.append(guest)
     session.flush()
     _record(session, stay, "declare", actor, now, after=_stay_snapshot(stay), report=confirmed)
     return stay, True
+
+
+def _room_finder(session: DbSession, establishment: Establishment) -> RoomFinder:
+    def find(number: str) -> Room | None:
+        return session.scalar(
+            select(Room).where(Room.establishment_id == establishment.id, Room.number == number)
+        )
+
+    return find
 
 
 def new_guest(guest: CheckedGuest, position: int, cipher: PersonalDataCipher) -> Guest:
@@ -166,16 +165,11 @@ def _apply_guest(record: Guest, guest: CheckedGuest, cipher: PersonalDataCipher)
     record.residence_province_code = guest.residence_province_code
     record.document_type = source.document_type
     record.document_expiry = source.document_expiry
-    if guest.document_number:
-        record.document_number = cipher.encrypt(guest.document_number, context=DOCUMENT_CONTEXT)
-        record.document_hash = document_hash(cipher, source.document_type, guest.document_number)
-    else:
-        record.document_number = None
-        record.document_hash = None
+    record.document_number, record.document_hash = sealed.seal_document(
+        cipher, source.document_type, guest.document_number
+    )
     record.foreign_details = (
-        cipher.encrypt(
-            json.dumps(dataclasses.asdict(source.foreigner), default=str), context=FOREIGN_CONTEXT
-        )
+        sealed.seal_foreign_details(cipher, source.foreigner)
         if guest.is_foreigner and source.foreigner is not None
         else None
     )
@@ -224,10 +218,6 @@ def _record(
             now=now,
         )
     return event
-
-
-def _masked(number: str) -> str:
-    return "•" * max(len(number) - 4, 0) + number[-4:] if number else ""
 
 
 def guest_snapshot(guest: Guest) -> dict[str, Any]:
@@ -373,53 +363,6 @@ def confirm_guest(
     event = _record(session, guest.stay, "declare", actor, now, after=after, guests=[guest])
     event.guest_id = guest.id
     return event
-
-
-def stay_input(stay: Stay, cipher: PersonalDataCipher) -> StayInput:
-    """The stay as a declaration again, to correct it (decrypts the documents)."""
-    return StayInput(
-        room=stay.room.number if stay.room else "",
-        arrival=stay.arrival,
-        expected_departure=stay.expected_departure,
-        purpose=stay.purpose,
-        guests=tuple(guest_input(g, cipher) for g in stay.guests),
-    )
-
-
-def guest_input(guest: Guest, cipher: PersonalDataCipher) -> GuestInput:
-    return GuestInput(
-        full_name=guest.full_name,
-        birth_date=guest.birth_date,
-        sex=Sex(guest.sex),
-        nationality=guest.nationality,
-        residence_country=guest.residence_country,
-        residence_province=str(guest.residence_province_code or ""),
-        document_type=guest.document_type,
-        document_number=document_number(guest, cipher),
-        document_expiry=guest.document_expiry,
-        role=guest.role,
-        relationship=guest.relationship_to_head,
-        arrival=guest.arrival if guest.arrival != guest.stay.arrival else None,
-        foreigner=foreign_details(guest, cipher),
-    )
-
-
-def document_number(guest: Guest, cipher: PersonalDataCipher) -> str:
-    if guest.document_number is None:
-        return ""
-    return cipher.decrypt(guest.document_number, context=DOCUMENT_CONTEXT)
-
-
-def foreign_details(guest: Guest, cipher: PersonalDataCipher) -> ForeignerInput | None:
-    if guest.foreign_details is None:
-        return None
-    raw = json.loads(cipher.decrypt(guest.foreign_details, context=FOREIGN_CONTEXT))
-    dates = ("visa_valid_until", "visa_issued_on", "entry_date")
-    for name in dates:
-        raw[name] = dt.date.fromisoformat(raw[name]) if raw.get(name) else None
-    raw["passport_type"] = PassportType(raw["passport_type"]) if raw.get("passport_type") else None
-    raw["visa_type"] = VisaType(raw["visa_type"]) if raw.get("visa_type") else None
-    return ForeignerInput(**raw)
 
 
 def correct_stay(

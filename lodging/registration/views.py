@@ -20,7 +20,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from lodging.properties import services as properties
 from lodging.properties.models import Establishment
 from lodging.properties.services import NotFoundError
-from lodging.registration import declaration_form, desk, services
+from lodging.registration import declaration_form, desk, sealed, services
 from lodging.registration.declaration_form import Feedback
 from lodging.registration.declarations import DeclarationError, StayInput
 from lodging.registration.display import DISPLAY
@@ -211,7 +211,7 @@ def correct(stay_id: int) -> ResponseReturnValue:
     stay = _stay(stay_id)
     fixed = len(stay.guests)  # a correction cannot remove a declared guest
     if request.method == "GET":
-        data = declaration_form.form_data(services.stay_input(stay, cipher()))
+        data = declaration_form.form_data(sealed.stay_input(stay, cipher()))
         form = _stay_form(stay.establishment, data=data)
         _audit_view(stay, "correct")
         return _declaration_page(form, stay.establishment, stay=stay, fixed_guests=fixed)

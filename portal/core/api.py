@@ -141,7 +141,7 @@ def _authenticate() -> Response | None:
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )
     g.api_user = user
-    if user is not None:
+    if user is not None and db.session.dirty:
         db.session.commit()  # keep the token's last use; nothing of the view is pending yet
     if roles is None:
         return None

@@ -61,10 +61,18 @@ class Base(DeclarativeBase):
 
 
 def configure_sqlite(engine: Engine) -> None:
-    """WAL, full fsync, foreign keys on, and a transaction BEGIN we control.
+    """WAL, full fsync, foreign keys on, and every transaction begun IMMEDIATE.
 
     pysqlite's own BEGIN handling defeats SAVEPOINTs and never issues BEGIN
     IMMEDIATE; the documented recipe turns it off and emits BEGIN itself.
+
+    Why IMMEDIATE: our transactions read, then write (a declaration checks its
+    idempotency key and rooms first; a page view reads a stay, then audits it). In
+    WAL mode a deferred transaction that read before another process committed can
+    never write: SQLite fails it at once with "database is locked", and the busy
+    timeout does not apply. Taking the write lock at BEGIN makes a second writer wait
+    (up to the busy timeout) instead of failing. Readers outside a transaction are
+    never blocked; SQLite is the single-machine default, PostgreSQL the scale-out one.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -81,7 +89,7 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def enum_type(enum: type[StrEnum], length: int = 16) -> Enum:

@@ -1,22 +1,54 @@
 import datetime as dt
+import threading
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from portal.core.audit import AuditEntry
-from portal.core.extensions import db
+from portal.core.database import configure_sqlite
 
 
-def test_sqlite_runs_in_wal_with_full_sync_and_foreign_keys(app):
-    with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            pytest.skip("SQLite pragmas only")
-        with db.engine.connect() as connection:
-            pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
-            assert pragma("journal_mode") == "wal"
-            assert pragma("synchronous") == 2  # FULL
-            assert pragma("foreign_keys") == 1
+def test_sqlite_runs_in_wal_with_full_sync_and_foreign_keys(db_session):
+    # The test's own connection: another one would wait for the write lock it holds.
+    connection = db_session.connection()
+    if connection.dialect.name != "sqlite":
+        pytest.skip("SQLite pragmas only")
+    pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+    assert pragma("journal_mode") == "wal"
+    assert pragma("synchronous") == 2  # FULL
+    assert pragma("foreign_keys") == 1
+
+
+def test_a_second_writer_waits_for_the_first_instead_of_failing(tmp_path):
+    """Two processes' read-then-write transactions: the second waits (BEGIN IMMEDIATE)."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'race.sqlite3'}")
+    configure_sqlite(engine)
+    with engine.begin() as setup:
+        setup.exec_driver_sql("CREATE TABLE t (n INTEGER)")
+    first, second = engine.connect(), engine.connect()
+    first.begin()
+    first.exec_driver_sql("SELECT count(*) FROM t").scalar()
+    done = threading.Event()
+
+    def later_writer():
+        with second.begin():
+            second.exec_driver_sql("SELECT count(*) FROM t").scalar()
+            second.exec_driver_sql("INSERT INTO t VALUES (2)")
+        done.set()
+
+    thread = threading.Thread(target=later_writer)
+    thread.start()
+    first.exec_driver_sql("INSERT INTO t VALUES (1)")
+    assert not done.wait(0.3)  # still waiting for the first writer's lock
+    first.commit()
+    thread.join(5)
+    assert done.is_set()
+    with engine.connect() as check:
+        assert check.exec_driver_sql("SELECT count(*) FROM t").scalar() == 2
+    first.close()
+    second.close()
+    engine.dispose()
 
 
 def test_times_come_back_aware_in_utc(db_session):

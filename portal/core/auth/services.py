@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from portal.core.auth import passwords
 from portal.core.auth.models import ApiToken, LoginSession, User
@@ -198,7 +199,9 @@ def create_api_token(session: DbSession, user: User, name: str, now: dt.datetime
 
 def user_for_api_token(session: DbSession, token: str, now: dt.datetime) -> User | None:
     api_token = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))
+        .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
     )
     if api_token is None or not api_token.user.active:
         return None

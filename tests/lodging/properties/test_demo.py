@@ -4,7 +4,7 @@ from lodging.properties import geography
 from lodging.properties.demo import DEMO_PLACES, OWNER_PASSWORD
 from lodging.properties.models import Establishment, EstablishmentStatus, MemberRole, Membership
 from lodging.registration.models import Guest, Stay, StayStatus
-from lodging.registration.services import document_number
+from lodging.registration.sealed import document_number
 from portal.core.auth import services as accounts
 from tests.factories import TEST_CIPHER
 

@@ -29,5 +29,5 @@ def test_room_numbers_from_lists_and_ranges(text, numbers):
     ],
 )
 def test_room_numbers_that_cannot_be_right(app, text, message):
-    with app.test_request_context(), pytest.raises(ValueError, match=message):
+    with app.test_request_context("/en/"), pytest.raises(ValueError, match=message):
         room_numbers(text)

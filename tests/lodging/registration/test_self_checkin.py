@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from lodging.registration import services
+from lodging.registration import sealed, services
 from lodging.registration.models import (
     Channel,
     ConfirmationMethod,
@@ -160,7 +160,7 @@ def test_a_guest_checks_in_from_the_poster_and_nothing_is_reported(client, db_se
     [guest] = stay.guests
     assert guest.full_name == "KIM MIN-JUN"
     assert guest.nationality == "KR"
-    details = services.foreign_details(guest, TEST_CIPHER)
+    details = sealed.foreign_details(guest, TEST_CIPHER)
     assert details is not None
     assert details.entry_port == "Nội Bài"
     assert guest.confirmed_at is None
@@ -184,7 +184,7 @@ def test_a_vietnamese_guest_checks_in_with_a_cccd_and_no_entry_details(client, d
     [guest] = self_checked_in(client, db_session, hotel, **citizen).guests
     assert guest.full_name == "Nguyễn Thị Ánh"
     assert guest.residence_province_code == 1
-    assert services.document_number(guest, TEST_CIPHER) == "001190012345"
+    assert sealed.document_number(guest, TEST_CIPHER) == "001190012345"
     assert guest.foreign_details is None
 
 

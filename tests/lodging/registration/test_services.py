@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from lodging.registration import services
+from lodging.registration import sealed, services
 from lodging.registration.declarations import DeclarationError
 from lodging.registration.models import Channel, GuestRole, StayStatus
 from lodging.registration.services import Actor
@@ -52,7 +52,7 @@ def test_document_numbers_are_not_stored_in_clear(db_session: Session) -> None:
     ).one()
     assert b"001190012345" not in bytes(raw[0])
     assert "001190012345" not in raw[1]
-    assert services.document_number(stay.guests[0], TEST_CIPHER) == "001190012345"
+    assert sealed.document_number(stay.guests[0], TEST_CIPHER) == "001190012345"
 
 
 def test_family_with_a_foreigner_gets_each_guest_its_own_deadline(db_session: Session) -> None:
@@ -65,7 +65,7 @@ def test_family_with_a_foreigner_gets_each_guest_its_own_deadline(db_session: Se
     vietnamese, korean = stay.guests
     assert korean.deadline == data.arrival + dt.timedelta(hours=12)
     assert vietnamese.deadline != korean.deadline
-    details = services.foreign_details(korean, TEST_CIPHER)
+    details = sealed.foreign_details(korean, TEST_CIPHER)
     assert details is not None
     assert details.entry_port == "Nội Bài"
 
@@ -100,7 +100,7 @@ def test_checkout_correction_and_cancel_keep_history_and_queue_reports(
     hotel = make_establishment(db_session, owner=owner)
     stay = declare(db_session, hotel, by=owner)
     actor = Actor(owner.id, owner.email, Channel.DESK)
-    data = services.stay_input(stay, TEST_CIPHER)
+    data = sealed.stay_input(stay, TEST_CIPHER)
     corrected = stay_input(citizen(full_name="Nguyễn Thị Ánh Hồng"), arrival=data.arrival)
     services.correct_stay(
         db_session, stay, corrected, actor=actor, cipher=TEST_CIPHER, now=utcnow()
