@@ -49,7 +49,6 @@ from lodging.registration.declarations import LONG_STAY_DAYS, DeclarationError, 
 from lodging.registration.documents import Sex
 from lodging.registration.models import Channel, Guest, Stay
 from lodging.registration.services import Actor, IdempotencyConflictError, StayStateError
-from portal.core import audit
 from portal.core.api import API_PREFIX, BEARER_SECURITY, api_user, token_required
 from portal.core.auth.models import User
 from portal.core.auth.roles import Role
@@ -263,16 +262,14 @@ def get_stay(path: StayPath) -> Response:
         {**_stay_fields(stay), "establishment_id": stay.establishment_id, "purpose": stay.purpose}
         | {"guests": guests}
     )
-    audit.record(
+    sealed.record_guest_view(
         db.session,
-        action="guest.view",
-        now=now,
-        actor_id=user.id,
-        actor_label=_actor(user).label,
-        target_type="lodging_stay",
-        target_id=stay.id,
+        stay,
+        stay.guests,
+        actor=_actor(user),
         address=request.remote_addr or "",
-        detail={"guest_ids": [guest.id for guest in stay.guests]},
+        now=now,
+        purpose="api",
     )
     db.session.commit()
     return _json(record)

@@ -11,11 +11,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from lodging.registration.declarations import ForeignerInput, GuestInput, StayInput
 from lodging.registration.documents import Sex
 from lodging.registration.models import DocumentType, Guest, PassportType, Stay, VisaType
+from portal.core import audit
 from portal.core.crypto import PersonalDataCipher
+from portal.core.database import DbSession
+
+if TYPE_CHECKING:
+    from lodging.registration.services import Actor
 
 DOCUMENT_CONTEXT = "lodging_guest.document_number"
 FOREIGN_CONTEXT = "lodging_guest.foreign_details"
@@ -85,3 +92,31 @@ def foreign_details(guest: Guest, cipher: PersonalDataCipher) -> ForeignerInput 
     raw["passport_type"] = PassportType(raw["passport_type"]) if raw.get("passport_type") else None
     raw["visa_type"] = VisaType(raw["visa_type"]) if raw.get("visa_type") else None
     return ForeignerInput(**raw)
+
+
+def record_guest_view(
+    session: DbSession,
+    stay: Stay,
+    guests: Sequence[Guest],
+    *,
+    actor: Actor,
+    address: str,
+    now: dt.datetime,
+    purpose: str,
+) -> None:
+    """Put on record that ``actor`` saw these guests' identity data (Decree 356/2025)."""
+    audit.record(
+        session,
+        action="guest.view",
+        now=now,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        target_type="lodging_stay",
+        target_id=stay.id,
+        address=address,
+        detail={
+            "guest_ids": [guest.id for guest in guests],
+            "channel": actor.channel.value,
+            "purpose": purpose,
+        },
+    )

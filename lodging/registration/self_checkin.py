@@ -38,7 +38,7 @@ from lodging.registration.self_checkin_forms import (
     StayCheckinForm,
     add_error,
 )
-from portal.core import audit
+from lodging.registration.services import Actor
 from portal.core.auth.access import roles_required, signed_in_user
 from portal.core.auth.roles import Role
 from portal.core.clock import utcnow
@@ -211,16 +211,14 @@ def _guest_details(
 ) -> ResponseReturnValue:
     """The guest's details, for staff to compare with the papers; every view is audited."""
     user = signed_in_user()
-    audit.record(
+    sealed.record_guest_view(
         db.session,
-        action="guest.view",
-        now=utcnow(),
-        actor_id=user.id,
-        actor_label=user.email,
-        target_type="guest",
-        target_id=guest.id,
+        guest.stay,
+        [guest],
+        actor=Actor(user.id, user.email, Channel.DESK),
         address=request.remote_addr or "",
-        detail={"stay_id": guest.stay_id, "purpose": "confirm"},
+        now=utcnow(),
+        purpose="confirm",
     )
     db.session.commit()
     return render_template(

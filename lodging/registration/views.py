@@ -34,7 +34,6 @@ from lodging.registration.forms import (
 )
 from lodging.registration.models import Channel, Stay
 from lodging.registration.services import Actor, IdempotencyConflictError, StayStateError
-from portal.core import audit
 from portal.core.auth.access import roles_required, signed_in_user
 from portal.core.auth.roles import Role
 from portal.core.clock import VIETNAM, utcnow
@@ -72,17 +71,14 @@ def _actor() -> Actor:
 
 def _audit_view(stay: Stay, page: str) -> None:
     """Staff saw these guests' documents: the law wants it on record."""
-    user = signed_in_user()
-    audit.record(
+    sealed.record_guest_view(
         db.session,
-        action="guest.view",
-        now=utcnow(),
-        actor_id=user.id,
-        actor_label=user.email,
-        target_type="stay",
-        target_id=stay.id,
+        stay,
+        stay.guests,
+        actor=_actor(),
         address=request.remote_addr or "",
-        detail={"page": page, "guest_ids": [guest.id for guest in stay.guests]},
+        now=utcnow(),
+        purpose=page,
     )
     db.session.commit()
 

@@ -85,7 +85,7 @@ def test_viewing_a_stay_is_audited(desk, stay, owner, db_session):
     desk.get(f"/en/desk/stays/{stay.id}")
     entries = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "guest.view")).all()
     assert len(entries) == 1
-    assert (entries[0].actor_id, entries[0].target_type) == (owner.id, "stay")
+    assert (entries[0].actor_id, entries[0].target_type) == (owner.id, "lodging_stay")
     assert entries[0].target_id == str(stay.id)
     assert entries[0].detail["guest_ids"] == [stay.guests[0].id]
 

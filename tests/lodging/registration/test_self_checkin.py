@@ -409,7 +409,7 @@ def test_staff_confirm_a_guest_who_is_then_reported_once(client, db_session):
     views = db_session.scalars(
         select(AuditEntry).where(AuditEntry.action == "guest.view", AuditEntry.actor_id == clerk.id)
     ).all()
-    assert [v.target_id for v in views] == [str(guest.id)]
+    assert [(v.target_id, v.detail["guest_ids"]) for v in views] == [(str(stay.id), [guest.id])]
     response = send(client, path, {"method": "video", "seen_document": "y"})
     assert response.status_code == 302
     assert response.headers["Location"] == f"/en/desk/stays/{stay.id}"
