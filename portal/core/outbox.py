@@ -12,8 +12,10 @@ that is unique and doubles as the receivers' idempotency key.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -60,3 +62,26 @@ def enqueue(
     )
     session.add(message)
     return message
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one delivery attempt came to, as a handler reports it.
+
+    - ``delivered``: the receiver has it; ``receipt_id`` is its proof.
+    - ``rejected``: the receiver refused the content; ``errors`` maps field paths to its
+      messages, for a person to fix and resend. Never retried as is.
+    - ``retry``: a transient failure (network, 5xx, 408, 429): try again after a backoff.
+    - ``unverified``: the outcome is unknown (timeout, lost answer): reconcile or resend
+      with the same key, never a fresh one.
+    """
+
+    kind: Literal["delivered", "rejected", "retry", "unverified"]
+    receipt_id: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+    detail: str = ""  # for the evidence log: the error, the status code…
+
+
+# A handler delivers one message. It runs inside the worker's transaction and must not
+# commit; it may read the database to build its payload.
+Handler = Callable[[DbSession, OutboxMessage, dt.datetime], Outcome]
