@@ -32,6 +32,14 @@ def document_hash(cipher: PersonalDataCipher, document_type: DocumentType, numbe
     return cipher.lookup_hash(f"{document_type.value}:{number}", context=DOCUMENT_CONTEXT)
 
 
+def foreign_details_hash(guest: Guest, cipher: PersonalDataCipher) -> str | None:
+    """A short keyed hash of a foreigner's details, to tell a change in the history."""
+    if guest.foreign_details is None:
+        return None
+    clear = cipher.decrypt(guest.foreign_details, context=FOREIGN_CONTEXT)
+    return cipher.lookup_hash(clear, context=FOREIGN_CONTEXT)[:12]
+
+
 def seal_document(
     cipher: PersonalDataCipher, document_type: DocumentType, number: str
 ) -> tuple[bytes | None, str | None]:

@@ -131,7 +131,7 @@ def add_self_checked_in_guest(
             actor_label=SELF_CHECKIN.label,
             channel=SELF_CHECKIN.channel,
             before={},
-            after={"guests": [guest_snapshot(record)]},
+            after={"guests": [guest_snapshot(record, cipher)]},
         )
     )
     session.flush()

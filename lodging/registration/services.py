@@ -132,7 +132,9 @@ def declare_stay(
             guest.report_status = OutboxState.QUEUED.value
         stay.guests.append(guest)
     session.flush()
-    _record(session, stay, "declare", actor, now, after=_stay_snapshot(stay), report=confirmed)
+    _record(
+        session, stay, "declare", actor, now, after=_stay_snapshot(stay, cipher), report=confirmed
+    )
     return stay, True
 
 
@@ -220,7 +222,7 @@ def _record(
     return event
 
 
-def guest_snapshot(guest: Guest) -> dict[str, Any]:
+def guest_snapshot(guest: Guest, cipher: PersonalDataCipher) -> dict[str, Any]:
     return {
         "id": guest.id,
         "full_name": guest.full_name,
@@ -232,13 +234,16 @@ def guest_snapshot(guest: Guest) -> dict[str, Any]:
         "document_type": guest.document_type.value,
         # History never shows a document number in full: its hash tells a change.
         "document_hash": (guest.document_hash or "")[:12],
+        "document_expiry": guest.document_expiry.isoformat() if guest.document_expiry else None,
+        # Sealed anew on every save: compared by a keyed hash of what it says.
+        "foreign_details": sealed.foreign_details_hash(guest, cipher),
         "role": guest.role.value,
         "relationship": guest.relationship_to_head,
         "arrival": guest.arrival.isoformat(),
     }
 
 
-def _stay_snapshot(stay: Stay, *, with_guests: bool = True) -> dict[str, Any]:
+def _stay_snapshot(stay: Stay, cipher: PersonalDataCipher | None = None) -> dict[str, Any]:
     snapshot: dict[str, Any] = {
         "room": stay.room.number if stay.room else "",
         "arrival": stay.arrival.isoformat(),
@@ -247,8 +252,8 @@ def _stay_snapshot(stay: Stay, *, with_guests: bool = True) -> dict[str, Any]:
         "status": stay.status.value,
         "departed_at": stay.departed_at.isoformat() if stay.departed_at else None,
     }
-    if with_guests:
-        snapshot["guests"] = [guest_snapshot(g) for g in stay.guests]
+    if cipher is not None:
+        snapshot["guests"] = [guest_snapshot(g, cipher) for g in stay.guests]
     return snapshot
 
 
@@ -268,7 +273,7 @@ def check_out(
         raise StayStateError("departure", _l("The departure cannot be before the arrival."))
     if departed_at > now + dt.timedelta(minutes=30):
         raise StayStateError("departure", _l("The departure cannot be in the future."))
-    before = _stay_snapshot(stay, with_guests=False)
+    before = _stay_snapshot(stay)
     early = departed_at.astimezone(VIETNAM).date() < stay.expected_departure
     stay.status = StayStatus.CHECKED_OUT
     stay.departed_at = departed_at
@@ -280,7 +285,7 @@ def check_out(
         actor,
         now,
         before=before,
-        after=_stay_snapshot(stay, with_guests=False),
+        after=_stay_snapshot(stay),
     )
 
 
@@ -293,7 +298,7 @@ def change_departure(
         raise StayStateError(
             "expected_departure", _l("The departure cannot be before the arrival.")
         )
-    before = _stay_snapshot(stay, with_guests=False)
+    before = _stay_snapshot(stay)
     kind = "extension" if expected_departure > stay.expected_departure else "shortening"
     stay.expected_departure = expected_departure
     return _record(
@@ -303,7 +308,7 @@ def change_departure(
         actor,
         now,
         before=before,
-        after=_stay_snapshot(stay, with_guests=False),
+        after=_stay_snapshot(stay),
     )
 
 
@@ -316,7 +321,7 @@ def move_room(
         raise StayStateError(
             "room", _l("This establishment has no room %(number)s.", number=room_number)
         )
-    before = _stay_snapshot(stay, with_guests=False)
+    before = _stay_snapshot(stay)
     stay.room_id = room.id
     stay.room = room
     return _record(
@@ -326,7 +331,7 @@ def move_room(
         actor,
         now,
         before=before,
-        after=_stay_snapshot(stay, with_guests=False),
+        after=_stay_snapshot(stay),
     )
 
 
@@ -338,9 +343,9 @@ def cancel_stay(
         raise StayStateError("status", _l("This declaration was cancelled."))
     if not reason.strip():
         raise StayStateError("reason", _l("Say why the declaration is cancelled."))
-    before = _stay_snapshot(stay, with_guests=False)
+    before = _stay_snapshot(stay)
     stay.status = StayStatus.CANCELLED
-    after = {**_stay_snapshot(stay, with_guests=False), "reason": reason.strip()}
+    after = {**_stay_snapshot(stay), "reason": reason.strip()}
     return _record(session, stay, "cancel", actor, now, before=before, after=after)
 
 
@@ -387,7 +392,7 @@ def correct_stay(
         )
     # A correction is checked as of the original declaration: its arrival is in the past.
     checked = check_stay(data, stay.establishment, max(now, data.arrival))
-    before = _stay_snapshot(stay)
+    before = _stay_snapshot(stay, cipher)
     stay.room_id = checked.room.id if checked.room else None
     stay.room = checked.room
     stay.arrival = checked.arrival
@@ -397,10 +402,10 @@ def correct_stay(
     for position, checked_guest in enumerate(checked.guests):
         if position < len(stay.guests):
             record = stay.guests[position]
-            old = guest_snapshot(record)
+            old = guest_snapshot(record, cipher)
             _apply_guest(record, checked_guest, cipher)
             session.flush()
-            if guest_snapshot(record) != old:
+            if guest_snapshot(record, cipher) != old:
                 changed.append(record)
         else:
             record = new_guest(checked_guest, position, cipher)
@@ -409,7 +414,7 @@ def correct_stay(
             stay.guests.append(record)
             session.flush()
             changed.append(record)
-    after = _stay_snapshot(stay)
+    after = _stay_snapshot(stay, cipher)
     if after == before:
         return None
     stay_changed = {k: v for k, v in after.items() if k != "guests" and before.get(k) != v}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -116,3 +117,25 @@ def test_checkout_correction_and_cancel_keep_history_and_queue_reports(
     with pytest.raises(services.StayStateError):
         services.check_out(db_session, stay, departed_at=utcnow(), actor=actor, now=utcnow())
     assert len(db_session.scalars(select(OutboxMessage)).all()) == 3
+
+
+def test_correcting_only_a_foreigners_entry_details_is_reported_again(
+    db_session: Session,
+) -> None:
+    hotel = make_establishment(db_session)
+    stay = declare(db_session, hotel, stay_input(foreigner()))
+    data = sealed.stay_input(stay, TEST_CIPHER)
+    guest = data.guests[0]
+    assert guest.foreigner is not None
+    moved = dataclasses.replace(guest.foreigner, entry_port="Cửa khẩu Móng Cái")
+    corrected = dataclasses.replace(data, guests=(dataclasses.replace(guest, foreigner=moved),))
+    event = services.correct_stay(
+        db_session, stay, corrected, actor=DESK, cipher=TEST_CIPHER, now=utcnow()
+    )
+    assert event is not None
+    assert event.kind == "correction"
+    details = sealed.foreign_details(stay.guests[0], TEST_CIPHER)
+    assert details is not None
+    assert details.entry_port == "Cửa khẩu Móng Cái"
+    kinds = [m.kind for m in db_session.scalars(select(OutboxMessage)).all()]
+    assert kinds == ["lodging.stay.declare", "lodging.stay.correction"]
