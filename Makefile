@@ -24,9 +24,12 @@ compile-translations: $(VENV)/.runtime
 	$(BIN)/pybabel compile -d translations 2>&1 | grep -v "^compiling catalog" || true
 
 ## make run: set up, migrate, load demo data into an empty database, serve on http://$(HOST):$(PORT)
+## with one feed worker beside the web server (reports go to instance/feeds/ unless URLs are set)
 run: $(VENV)/.runtime compile-translations
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
+	$(FLASK) feeds work & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: set up, then every check: format, lint, types, layers, catalogs, migrations, tests

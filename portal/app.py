@@ -10,6 +10,9 @@ from flask_babel import lazy_gettext as _l
 from flask_openapi3 import Info, OpenAPI
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from lodging.feeds.channels import FeedChannel
+from lodging.feeds.handlers import follow_delivery, register_feeds
+from lodging.feeds.transports import build_transport
 from lodging.properties import api as properties_api
 from lodging.properties import models as properties_models
 from lodging.properties import views as properties_views
@@ -30,6 +33,7 @@ from portal.core.auth.roles import Role
 from portal.core.database import configure_sqlite
 from portal.core.demo import demo_cli, load_demo_accounts, register_demo_loader
 from portal.core.extensions import babel, csrf, db, limiter, migrate
+from portal.core.outbox_cli import feeds_cli
 from portal.core.settings import Settings
 from portal.destinations import views as destination_views
 from search import health as search_health
@@ -122,9 +126,25 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
     register_demo_loader(app, load_demo_accounts)
     register_demo_loader(app, load_demo_establishments)
     register_cli_hooks(app)
+    _register_feeds(app, settings)
     _register_work_links(app)
-    for group in (users_cli, tokens_cli, demo_cli, registration_cli.lodging_cli):
+    for group in (users_cli, tokens_cli, demo_cli, registration_cli.lodging_cli, feeds_cli):
         app.cli.add_command(group)
+
+
+def _register_feeds(app: OpenAPI, settings: Settings) -> None:
+    """Reports go over HTTPS to the channels with a URL, into the file drop otherwise."""
+    transport = build_transport(
+        urls={
+            FeedChannel.CITIZENS.value: settings.police_feed_url,
+            FeedChannel.FOREIGNERS.value: settings.police_foreigners_feed_url,
+            FeedChannel.STATISTICS.value: settings.statistics_feed_url,
+        },
+        drop_dir=Path(settings.feed_drop_dir),
+        secret=settings.feed_signing_key.encode(),
+    )
+    register_feeds(app, transport, app.extensions["personal_data_cipher"])
+    outbox.register_state_listener(app, follow_delivery)
 
 
 def _register_work_links(app: OpenAPI) -> None:

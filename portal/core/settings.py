@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 DEVELOPMENT_SECRET = "development-only-secret-do-not-use-in-production"  # noqa: S105
+DEVELOPMENT_FEED_KEY = "development-only-feed-signing-key"
 # 32 zero bytes: deliberately useless outside development, refused in production.
 DEVELOPMENT_DATA_KEY = base64.urlsafe_b64encode(bytes(32)).decode()
 
@@ -48,7 +49,7 @@ class Settings:
     police_feed_url: str = ""
     police_foreigners_feed_url: str = ""
     statistics_feed_url: str = ""
-    feed_signing_key: str = ""
+    feed_signing_key: str = DEVELOPMENT_FEED_KEY
     feed_drop_dir: str = ""
     ratelimit_storage_uri: str = "memory://"
     login_limit_per_address: str = "20 per 10 minutes"
@@ -117,6 +118,11 @@ class Settings:
             )
         if self.data_encryption_key == DEVELOPMENT_DATA_KEY:
             raise SettingsError("DATA_ENCRYPTION_KEY must be set in production")
+        if self.feed_signing_key == DEVELOPMENT_FEED_KEY or len(self.feed_signing_key) < 32:
+            raise SettingsError(
+                "FEED_SIGNING_KEY must be set to a random value of at least 32 characters"
+                " in production (it signs every report)"
+            )
         if not self.public_url.startswith("https://"):
             raise SettingsError("PUBLIC_URL must be https:// in production (cookies are Secure)")
         if self.ratelimit_storage_uri == "memory://":

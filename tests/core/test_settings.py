@@ -1,6 +1,11 @@
 import pytest
 
-from portal.core.settings import DEVELOPMENT_SECRET, Settings, SettingsError
+from portal.core.settings import (
+    DEVELOPMENT_FEED_KEY,
+    DEVELOPMENT_SECRET,
+    Settings,
+    SettingsError,
+)
 
 STRONG = "x" * 40
 KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="  # 32 bytes, base64
@@ -13,6 +18,7 @@ def production(**env: str) -> dict[str, str]:
         "DATA_ENCRYPTION_KEY": KEY,
         "PUBLIC_URL": "https://dulich.example.vn",
         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+        "FEED_SIGNING_KEY": "y" * 40,
         "INSTANCE_PATH": "instance-not-created",
     }
     return base | env
@@ -33,6 +39,8 @@ def test_production_with_every_secret_set_starts():
         ({"DATA_ENCRYPTION_KEY": "bm90LTMyLWJ5dGVz"}, "DATA_ENCRYPTION_KEY"),
         ({"PUBLIC_URL": "http://dulich.example.vn"}, "PUBLIC_URL"),
         ({"RATELIMIT_STORAGE_URI": "memory://"}, "RATELIMIT_STORAGE_URI"),
+        ({"FEED_SIGNING_KEY": DEVELOPMENT_FEED_KEY}, "FEED_SIGNING_KEY"),
+        ({"FEED_SIGNING_KEY": "short"}, "FEED_SIGNING_KEY"),
     ],
 )
 def test_production_refuses_unsafe_settings(env, complaint):

@@ -1,0 +1,148 @@
+"""Operators' commands for the outbox: ``flask feeds work``, ``status`` and ``replay``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, ScriptInfo
+
+from portal.core.clock import utcnow
+from portal.core.delivery_worker import run_worker
+from portal.core.extensions import db
+from portal.core.outbox import (
+    ChannelStatus,
+    OutboxState,
+    ReplayError,
+    delivery_status,
+    handlers_of,
+    replay_all,
+    replay_message,
+)
+
+feeds_cli = AppGroup(
+    "feeds",
+    help="Deliver what the outbox holds (police and statistics reports…) and look after it.",
+)
+
+
+@feeds_cli.command("work")
+@click.option("--drain", is_flag=True, help="Deliver everything due, then exit (cron, tests).")
+@click.option("--worker-id", default="", help="This worker's name in leases and evidence.")
+@click.option("--batch", default=20, type=click.IntRange(min=1), help="Messages per claim.")
+@click.option(
+    "--lease",
+    "lease_seconds",
+    default=300.0,
+    type=click.FloatRange(min=0.1),
+    help="Seconds before a dead worker's messages are claimed again.",
+)
+@click.option(
+    "--poll",
+    "poll_seconds",
+    default=1.0,
+    type=click.FloatRange(min=0.01),
+    help="Seconds to wait when nothing is due.",
+)
+def work_command(
+    drain: bool, worker_id: str, batch: int, lease_seconds: float, poll_seconds: float
+) -> None:
+    """Deliver due messages until SIGTERM or SIGINT (with --drain: until none is due).
+
+    A signal lets the delivery under way finish, then the worker exits; a second one
+    interrupts at once (the message is claimed again when its lease is over).
+    """
+    app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    stop = threading.Event()
+    with _stopping_on_signals(stop):
+        outcomes = run_worker(
+            app,
+            drain=drain,
+            worker_id=worker_id or f"{socket.gethostname()}:{os.getpid()}",
+            stop=stop,
+            poll_interval=poll_seconds,
+            lease=dt.timedelta(seconds=lease_seconds),
+            batch=batch,
+        )
+    done = ", ".join(f"{kind} {count}" for kind, count in sorted(outcomes.items()))
+    click.echo(f"attempts: {done or 'none'}")
+
+
+@contextmanager
+def _stopping_on_signals(stop: threading.Event) -> Iterator[None]:
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@feeds_cli.command("status")
+def status_command() -> None:
+    """Messages per channel and state, and how long the oldest waiting one has waited."""
+    channels = delivery_status(db.session, handlers_of(current_app).channel_of)
+    if not channels:
+        click.echo("the outbox is empty")
+        return
+    now = utcnow()
+    states = list(OutboxState)
+    rows = [["channel", *states, "oldest waiting"]]
+    for channel in channels:
+        counts = [str(channel.counts.get(state, 0)) for state in states]
+        rows.append([_channel_name(channel), *counts, _age(channel, now)])
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        click.echo("  ".join(cells).rstrip())
+
+
+def _channel_name(channel: ChannelStatus) -> str:
+    return channel.channel or f"(no handler: {', '.join(channel.kinds)})"
+
+
+def _age(channel: ChannelStatus, now: dt.datetime) -> str:
+    if channel.oldest_waiting_since is None:
+        return "-"
+    seconds = max(0, int((now - channel.oldest_waiting_since).total_seconds()))
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 2 * 3600:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+
+
+@feeds_cli.command("replay")
+@click.argument("message_id", type=int, required=False)
+@click.option("--dead", is_flag=True, help="Every dead message.")
+@click.option("--unverified", is_flag=True, help="Every message whose outcome is unknown.")
+def replay_command(message_id: int | None, dead: bool, unverified: bool) -> None:
+    """Queue messages again with the same key: one by ID, or every dead or unverified one."""
+    if [message_id is not None, dead, unverified].count(True) != 1:
+        raise click.UsageError("give one of: a message ID, --dead, --unverified")
+    now = utcnow()
+    notify = handlers_of(current_app).notify
+    if message_id is not None:
+        try:
+            replay_message(db.session, message_id, now=now, actor_label="cli", on_state=notify)
+        except ReplayError as exc:
+            raise click.ClickException(str(exc)) from exc
+        count = 1
+    else:
+        state = OutboxState.DEAD if dead else OutboxState.UNVERIFIED
+        count = replay_all(db.session, state, now=now, actor_label="cli", on_state=notify)
+    db.session.commit()
+    click.echo(f"queued again: {count}")

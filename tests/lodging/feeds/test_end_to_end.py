@@ -1,0 +1,67 @@
+"""A declaration at the desk reaches the police through the app's own feeds wiring.
+
+The app as ``create_app`` builds it (handlers registered, no receiver configured: the
+embedded file drop), one worker step at a time: the guests' report status follows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from lodging.registration.models import GuestRole
+from portal.core.clock import utcnow
+from portal.core.delivery import claim_due, deliver
+from portal.core.outbox import OutboxMessage, handlers_of
+from portal.core.settings import Settings
+from tests.factories import citizen, declare, foreigner, make_establishment, stay_input
+
+
+def deliver_everything_due(app: Flask, session: Session) -> None:
+    registry = handlers_of(app)
+    now = utcnow()
+    ids = claim_due(
+        session,
+        now=now,
+        worker_id="test",
+        lease=dt.timedelta(minutes=1),
+        limit=50,
+        registry=registry,
+    )
+    assert ids
+    for message_id in ids:
+        message = session.get(OutboxMessage, message_id)
+        assert message is not None
+        route = registry.route_for(message.kind)
+        assert route is not None
+        deliver(
+            session, message_id, route.handler, now=now, worker_id="test", on_state=registry.notify
+        )
+
+
+def test_declared_family_is_delivered_to_both_police_channels(
+    app: Flask, db_session: Session, settings: Settings
+) -> None:
+    hotel = make_establishment(db_session)
+    family = stay_input(
+        citizen(role=GuestRole.HEAD),
+        foreigner(role=GuestRole.MEMBER, relationship="husband"),
+    )
+    stay = declare(db_session, hotel, family)
+    assert [guest.report_status for guest in stay.guests] == ["queued", "queued"]
+
+    deliver_everything_due(app, db_session)
+
+    db_session.expire_all()
+    assert [guest.report_status for guest in stay.guests] == ["delivered", "delivered"]
+    assert all(guest.reported_at is not None for guest in stay.guests)
+    drop = Path(settings.feed_drop_dir)
+    citizens = [json.loads(p.read_text()) for p in drop.glob("vn-luutru/*/*.json")]
+    foreigners = [json.loads(p.read_text()) for p in drop.glob("vn-tamtru/*/*.json")]
+    assert "Nguyễn Thị Ánh" in json.dumps(citizens, ensure_ascii=False)
+    assert "M12345678" in json.dumps(foreigners)
+    assert "M12345678" not in json.dumps(citizens)
