@@ -11,6 +11,7 @@ from flask_openapi3 import Info, OpenAPI
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lodging.feeds.channels import FeedChannel
+from lodging.feeds.cli import feeds_cli  # the outbox's commands and the test receiver
 from lodging.feeds.handlers import follow_delivery, register_feeds
 from lodging.feeds.transports import build_transport
 from lodging.properties import api as properties_api
@@ -23,7 +24,7 @@ from lodging.registration import cli as registration_cli
 from lodging.registration import models as registration_models
 from lodging.registration import self_checkin
 from lodging.registration import views as registration_views
-from portal.core import api, audit, crypto, errors, i18n, outbox, security
+from portal.core import api, audit, crypto, errors, i18n, outbox, outbox_admin, security
 from portal.core.auth import access
 from portal.core.auth import admin as accounts_admin
 from portal.core.auth import views as auth_views
@@ -33,7 +34,6 @@ from portal.core.auth.roles import Role
 from portal.core.database import configure_sqlite
 from portal.core.demo import demo_cli, load_demo_accounts, register_demo_loader
 from portal.core.extensions import babel, csrf, db, limiter, migrate
-from portal.core.outbox_cli import feeds_cli
 from portal.core.settings import Settings
 from portal.destinations import views as destination_views
 from search import health as search_health
@@ -112,6 +112,7 @@ def _init_extensions(app: OpenAPI, settings: Settings) -> None:
 def _register_features(app: OpenAPI, settings: Settings) -> None:
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(accounts_admin.bp)
+    app.register_blueprint(outbox_admin.bp)
     app.register_blueprint(destination_views.bp)
     app.register_blueprint(properties_views.bp)
     app.register_blueprint(registration_views.bp)
@@ -155,6 +156,7 @@ def _register_work_links(app: OpenAPI) -> None:
     register_work_link(app, "properties.my_establishments", _l("My establishments"), *lodging)
     register_work_link(app, "properties.list_establishments", _l("Establishments"), *officials)
     register_work_link(app, "accounts_admin.list_users", _l("Users"), Role.ADMIN)
+    register_work_link(app, "outbox_admin.show_status", _l("Report deliveries"), Role.ADMIN)
 
 
 def _root() -> ResponseReturnValue:

@@ -34,6 +34,7 @@ from lodging.feeds.stats import daily_stats
 from lodging.feeds.transports import Transport
 from lodging.properties.models import Establishment
 from lodging.registration.models import Guest, Stay
+from lodging.registration.services import report_key as event_report_key
 from portal.core import outbox
 from portal.core.crypto import PersonalDataCipher
 from portal.core.database import DbSession
@@ -70,22 +71,27 @@ _GUEST_FIELDS = {
 }
 
 
-def event_report_key(event_id: int) -> str:
-    """The outbox key the registration services give the report of a stay event."""
-    return f"lodging-stay-event-{event_id}"
-
-
 def register_feeds(app: Flask, transport: Transport, cipher: PersonalDataCipher) -> None:
     """Let the outbox workers deliver the stays' police reports and the daily statistics.
 
     Both police channels sit behind one handler, so they share one circuit breaker
-    (``police``) until the messages are fanned out per channel.
+    (``police``) until the messages are fanned out per channel. Every receiver
+    de-duplicates by ``Idempotency-Key`` (the file drop by file name), so a report whose
+    outcome is unknown is resent on its own, with the same key, to arrive in time.
     """
     outbox.register_handler(
-        app, STAY_KIND_PREFIX, make_handler(transport, cipher), channel=POLICE_BREAKER
+        app,
+        STAY_KIND_PREFIX,
+        make_handler(transport, cipher),
+        channel=POLICE_BREAKER,
+        resend_unverified=True,
     )
     outbox.register_handler(
-        app, STATS_KIND, make_stats_handler(transport), channel=FeedChannel.STATISTICS.value
+        app,
+        STATS_KIND,
+        make_stats_handler(transport),
+        channel=FeedChannel.STATISTICS.value,
+        resend_unverified=True,
     )
 
 

@@ -6,18 +6,20 @@
 2. fails on purpose a share of requests with 500 (``fail_share``), as a sick server;
 3. answers a key it has seen with the first receipt (200, counted as a duplicate);
 4. checks the payload against its channel's JSON Schema (422 with per-field errors);
-5. rejects on purpose a share of requests with ``reject_errors`` (422);
+5. rejects on purpose the keys in ``reject_keys`` with their own field errors, and a
+   share of other requests with ``reject_errors`` (422);
 6. accepts: keeps the payload and answers ``{"receipt_id": …}``, except that a share
    (``hang_share``) is kept but answered only after ``hang_seconds``, past the
    client's timeout, as when an answer is lost.
 
 ``GET /_stats`` gives the counters and the accepted keys; ``POST /_control`` with a
 JSON object changes the shares (``fail_share``, ``hang_share``, ``reject_share``,
-``hang_seconds``, ``reject_errors``). Both listen on loopback only.
+``hang_seconds``, ``reject_errors``, ``reject_keys``). Both listen on loopback only.
 
-Run it with ``python -m lodging.feeds.receiver --port 8765 --secret …`` (or the
-``FEED_SIGNING_KEY`` environment variable); tests start it in-process with
-``Receiver(secret=…).start()`` on a free port.
+Run it with ``flask feeds receiver --port 8765`` (``lodging.feeds.cli``: it checks the
+portal's own FEED_SIGNING_KEY) or ``python -m lodging.feeds.receiver --port 8765
+--secret …``; tests start it in-process with ``Receiver(secret=…).start()`` on a free
+port.
 """
 
 from __future__ import annotations
@@ -27,11 +29,14 @@ import hmac
 import json
 import os
 import random
+import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import FrameType
 from typing import Any
 
 from lodging.feeds.channels import FeedChannel, validation_errors
@@ -39,7 +44,14 @@ from lodging.feeds.transports import request_signature
 
 TIMESTAMP_TOLERANCE_S = 300
 MAX_BODY_BYTES = 1024 * 1024
-CONTROL_FIELDS = ("fail_share", "hang_share", "reject_share", "hang_seconds", "reject_errors")
+CONTROL_FIELDS = (
+    "fail_share",
+    "hang_share",
+    "reject_share",
+    "hang_seconds",
+    "reject_errors",
+    "reject_keys",
+)
 
 
 @dataclass
@@ -79,6 +91,8 @@ class Receiver:
     reject_errors: dict[str, str] = field(
         default_factory=lambda: {"payload": "Rejected on purpose by the test receiver."}
     )
+    # Keys refused every time, each with its own field errors, until taken off the list.
+    reject_keys: dict[str, dict[str, str]] = field(default_factory=dict)
     seed: int | None = None
     clock: Callable[[], float] = time.time
     counters: Counters = field(default_factory=Counters, init=False)
@@ -96,7 +110,7 @@ class Receiver:
     def start(self, port: int = 0) -> Receiver:
         """Serve on 127.0.0.1 (``port`` 0: any free one) in a background thread."""
         self._stopping.clear()
-        server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
+        server = _Server(("127.0.0.1", port), _handler_for(self))
         server.daemon_threads = True
         self._server = server
         # A short poll so that stopping (every test's teardown) takes milliseconds.
@@ -188,7 +202,9 @@ class Receiver:
             validation_errors(channel, payload) if payload is not None else {"body": "Not JSON."}
         )
         with self._lock:
-            if not errors and draw >= 1 - self.reject_share:
+            if not errors and key in self.reject_keys:
+                errors = dict(self.reject_keys[key])
+            elif not errors and draw >= 1 - self.reject_share:
                 errors = dict(self.reject_errors)
             if errors:
                 self.counters.rejected += 1
@@ -274,8 +290,34 @@ class _RequestHandler(BaseHTTPRequestHandler):
         """Quiet: tests and the chaos run would drown in access lines."""
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet about a client that went away (killed, or tired of waiting); loud otherwise."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def _handler_for(receiver: Receiver) -> type[_RequestHandler]:
     return type("RequestHandler", (_RequestHandler,), {"receiver": receiver})
+
+
+def serve(receiver: Receiver, port: int, announce: Callable[[str], None]) -> Counters:
+    """Serve on ``port`` until SIGINT or SIGTERM; return the counters at the end."""
+    stopping = threading.Event()
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        stopping.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    receiver.start(port)
+    try:
+        announce(f"Receiving on http://127.0.0.1:{receiver.port}/<channel>")
+        stopping.wait()
+    finally:
+        receiver.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return receiver.counters
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -298,13 +340,10 @@ def main(argv: list[str] | None = None) -> None:
         reject_share=args.reject_share,
         hang_seconds=args.hang_seconds,
         seed=args.seed,
-    ).start(args.port)
-    address = f"http://127.0.0.1:{receiver.port}/<channel>"
-    print(f"Receiving on {address}", flush=True)  # noqa: T201 - a command-line program
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        receiver.stop()
+    )
+    # A command-line program: it tells where it listens, and what it got.
+    counters = serve(receiver, args.port, lambda line: print(line, flush=True))  # noqa: T201
+    print(vars(counters), flush=True)  # noqa: T201
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from lodging.registration import sealed
 from lodging.registration.deadlines import FineBand, fine_band, is_overdue, time_left
 from lodging.registration.declarations import LONG_STAY_DAYS, ForeignerInput, normalise_document
+from lodging.registration.delivery_state import ALERT_WINDOW, Delivery, deliveries
 from lodging.registration.models import (
     Channel,
     DocumentType,
@@ -50,6 +51,8 @@ class DueGuest:
     time_left: dt.timedelta
     overdue: bool
     report_status: str | None
+    foreigner: bool
+    delivery: Delivery
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class WaitingGuest:
 @dataclass(frozen=True)
 class Overview:
     unreported: tuple[DueGuest, ...]  # by deadline, the most urgent first
+    alerts: tuple[DueGuest, ...]  # of those, due within ALERT_WINDOW or overdue
     overdue_count: int  # the count that decides the fine band
     fine_band: FineBand | None
     arrivals_today: tuple[StayLine, ...]
@@ -119,6 +123,7 @@ def overview(session: DbSession, establishment_id: int, now: dt.datetime) -> Ove
     ).all()
     return Overview(
         unreported=unreported,
+        alerts=tuple(guest for guest in unreported if guest.time_left <= ALERT_WINDOW),
         overdue_count=overdue,
         fine_band=fine_band(overdue),
         arrivals_today=tuple(stay_line(stay) for stay in arrivals),
@@ -150,10 +155,13 @@ def _unreported(
         )
         .order_by(Guest.deadline, Guest.id)
     ).all()
-    return tuple(_due(guest, guest.deadline, now) for guest in guests if guest.deadline)
+    states = deliveries(session, guests)
+    return tuple(
+        _due(guest, guest.deadline, now, states[guest.id]) for guest in guests if guest.deadline
+    )
 
 
-def _due(guest: Guest, deadline: dt.datetime, now: dt.datetime) -> DueGuest:
+def _due(guest: Guest, deadline: dt.datetime, now: dt.datetime, delivery: Delivery) -> DueGuest:
     return DueGuest(
         guest_id=guest.id,
         stay_id=guest.stay_id,
@@ -163,6 +171,8 @@ def _due(guest: Guest, deadline: dt.datetime, now: dt.datetime) -> DueGuest:
         time_left=time_left(deadline, now),
         overdue=is_overdue(deadline, now),
         report_status=guest.report_status,
+        foreigner=guest.is_foreigner,
+        delivery=delivery,
     )
 
 

@@ -71,6 +71,11 @@ class IdempotencyConflictError(ValueError):
     """An idempotency key reused with a different declaration."""
 
 
+def report_key(event_id: int) -> str:
+    """The outbox key of a stay event's report: also the receivers' idempotency key."""
+    return f"lodging-stay-event-{event_id}"
+
+
 def fingerprint(data: StayInput) -> str:
     """A stable hash of a declaration, to tell a retry from a different request."""
     raw = json.dumps(dataclasses.asdict(data), default=str, sort_keys=True)
@@ -211,7 +216,7 @@ def _record(
         outbox.enqueue(
             session,
             kind=f"lodging.stay.{kind}",
-            key=f"lodging-stay-event-{event.id}",
+            key=report_key(event.id),
             payload={
                 "stay_id": stay.id,
                 "event_id": event.id,

@@ -11,12 +11,13 @@ import secrets
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than its stubs
 
+from lodging.feeds import fallback
 from lodging.properties import services as properties
 from lodging.properties.models import Establishment
 from lodging.properties.services import NotFoundError
@@ -104,8 +105,51 @@ def desk_home() -> ResponseReturnValue:
         establishment=establishment,
         overview=desk.overview(db.session, establishment.id, utcnow()),
         search=HistoryForm(),
+        dates=HistoryForm(request.args),  # the register's dates, as typed if refused
         several=len(places) > 1,
     )
+
+
+# --- Fallback documents, when a channel has not delivered ----------------------------
+
+
+@bp.route(
+    "/desk/<int:establishment_id>/fallback/na17.xlsx",
+    endpoint="download_na17",
+    defaults={"kind": fallback.NA17},
+)
+@bp.route(
+    "/desk/<int:establishment_id>/fallback/register.xlsx",
+    endpoint="download_register",
+    defaults={"kind": fallback.REGISTER},
+)
+@roles_required(*DESK_ROLES)
+def download_fallback(establishment_id: int, kind: str) -> ResponseReturnValue:
+    """A fallback file; it holds identity data, so its download goes on the audit log."""
+    establishment = _establishment(establishment_id)
+    dates = HistoryForm(request.args if kind == fallback.REGISTER else None)
+    first, last = dates.date_from.data, dates.date_to.data
+    if not dates.validate() or (first and last and first > last):
+        flash(_("Enter the register's dates as 2026-05-01, the first not after the last."), "error")
+        typed: dict[str, Any] = {"from": request.args.get("from"), "to": request.args.get("to")}
+        return redirect(url_for(".desk", establishment=establishment.id, **typed))
+    user = signed_in_user()
+    document = fallback.export(
+        db.session,
+        establishment,
+        kind,
+        cipher=cipher(),
+        now=utcnow(),
+        actor_id=user.id,
+        actor_label=user.email,
+        address=request.remote_addr or "",
+        arrived_from=first,
+        arrived_to=last,
+    )
+    db.session.commit()
+    disposition = f'attachment; filename="{document.filename}"'
+    headers = {"Content-Disposition": disposition, "Cache-Control": "no-store"}
+    return Response(document.content, mimetype=fallback.XLSX_MIME, headers=headers)
 
 
 # --- Declaring and correcting --------------------------------------------------------

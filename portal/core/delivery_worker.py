@@ -1,6 +1,7 @@
-"""The delivery worker: a loop over ``claim_due`` and ``deliver``, with a circuit breaker.
+"""The delivery worker: a loop over ``claim_due``, ``attempt`` and ``record``, with a breaker.
 
-One worker delivers one message at a time; run several (threads, processes, machines)
+One worker delivers one message at a time, and records the outcomes of a batch together
+(one transaction, not one per message); run several (threads, processes, machines)
 for more. ``flask feeds work`` runs one until SIGTERM or SIGINT, which let the delivery
 under way finish, hand back what was claimed but not started, and exit.
 """
@@ -24,13 +25,25 @@ from sqlalchemy.orm import Session
 
 from portal.core.clock import utcnow
 from portal.core.database import WRITE_LOCK_TIMEOUT_S
-from portal.core.delivery import DEFAULT_POLICY, RetryPolicy, claim_due, deliver, release
+from portal.core.delivery import (
+    DEFAULT_POLICY,
+    Attempted,
+    RetryPolicy,
+    attempt,
+    claim_due,
+    record,
+    release,
+)
 from portal.core.extensions import db
 from portal.core.outbox import HandlerRegistry, OutboxMessage, handlers_of
 
 log = logging.getLogger(__name__)
 
 DEFAULT_LEASE = dt.timedelta(minutes=5)
+DEFAULT_COOLDOWN = dt.timedelta(seconds=30)
+# The longest an outcome waits to be recorded with others of its batch (and, at most, half
+# the lease: an outcome recorded after its lease is over is lost, and the message resent).
+RECORD_WITHIN = dt.timedelta(seconds=1)
 FAILURES = ("retry", "unverified")
 
 
@@ -56,9 +69,7 @@ class CircuitBreaker:
     receiver is up) closes the channel; another failure opens it for another cool-down.
     """
 
-    def __init__(
-        self, *, threshold: int = 5, cooldown: dt.timedelta = dt.timedelta(seconds=30)
-    ) -> None:
+    def __init__(self, *, threshold: int = 5, cooldown: dt.timedelta = DEFAULT_COOLDOWN) -> None:
         self.threshold = threshold
         self.cooldown = cooldown
         self._circuits: dict[str, _Circuit] = {}
@@ -130,14 +141,14 @@ class Worker:
         ids = self._claim(self.clock())
         if not ids:
             return 0
-        kinds = dict(
-            self.deliveries.execute(
-                select(OutboxMessage.id, OutboxMessage.kind).where(OutboxMessage.id.in_(ids))
-            )
-            .tuples()
-            .all()
-        )
-        not_attempted = [message_id for message_id in ids if not self._deliver(message_id, kinds)]
+        # Loaded in one read and held until recorded: each attempt finds its message here.
+        claimed = self.deliveries.scalars(
+            select(OutboxMessage).where(OutboxMessage.id.in_(ids))
+        ).all()
+        kinds = {message.id: message.kind for message in claimed}
+        outcomes = _Unrecorded(self)
+        not_attempted = [m for m in ids if not self._deliver(m, kinds, outcomes)]
+        outcomes.record()
         if not_attempted:
             release(self.claims, not_attempted, worker_id=self.worker_id)
         return len(ids)
@@ -164,25 +175,61 @@ class Worker:
             max_attempts=self.policy.max_attempts,
         )
 
-    def _deliver(self, message_id: int, kinds: dict[int, str]) -> bool:
-        """Deliver one claimed message, unless stopping or its channel is open (then False)."""
+    def _deliver(self, message_id: int, kinds: dict[int, str], outcomes: _Unrecorded) -> bool:
+        """Attempt one claimed message, unless stopping or its channel is open (then False).
+
+        Outcomes to a receiver that de-duplicates are recorded in groups (at the end of the
+        batch, or once the oldest is ``RECORD_WITHIN`` old); others at once, so that a
+        killed worker cannot leave one to be sent twice.
+        """
         route = self.registry.route_for(kinds.get(message_id, ""))
         now = self.clock()
         if self.stop.is_set() or route is None or not self.breaker.admit(route.channel, now):
             return False
-        outcome = deliver(
-            self.deliveries,
-            message_id,
-            route.handler,
-            now=now,
-            policy=self.policy,
-            worker_id=self.worker_id,
-            on_state=self.registry.notify,
+        outcomes.record_if_due()
+        attempted = attempt(
+            self.deliveries, message_id, route.handler, now=now, worker_id=self.worker_id
         )
-        if outcome is not None:
-            self.breaker.record(route.channel, outcome.kind, self.clock())
-            self.outcomes[outcome.kind] += 1
+        if attempted is not None:
+            self.breaker.record(route.channel, attempted.outcome.kind, self.clock())
+            self.outcomes[attempted.outcome.kind] += 1
+            outcomes.add(attempted, at_once=not route.resend_unverified)
         return True
+
+
+@dataclass
+class _Unrecorded:
+    """Outcomes attempted but not yet recorded, and when they must be at the latest."""
+
+    worker: Worker
+    attempted: list[Attempted] = field(default_factory=list)
+    due: dt.datetime | None = None
+
+    def add(self, attempted: Attempted, *, at_once: bool) -> None:
+        if not self.attempted:
+            window = min(RECORD_WITHIN, self.worker.lease / 2)
+            self.due = self.worker.clock() + window
+        self.attempted.append(attempted)
+        if at_once:
+            self.record()
+        else:
+            self.record_if_due()
+
+    def record_if_due(self) -> None:
+        if self.due is not None and self.worker.clock() >= self.due:
+            self.record()
+
+    def record(self) -> None:
+        """Record what was attempted (if anything) in one transaction."""
+        worker = self.worker
+        record(
+            worker.deliveries,
+            self.attempted,
+            policy=worker.policy,
+            on_state=worker.registry.notify,
+        )
+        self.attempted.clear()
+        self.due = None
 
 
 def run_worker(

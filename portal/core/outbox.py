@@ -55,7 +55,8 @@ class OutboxState(StrEnum):
 
 class OutboxMessage(Base):
     __tablename__ = "core_outbox_message"
-    # What a worker asks for: "queued and due, oldest first" (and "sending, lease over").
+    # What a worker asks for: "queued and due, oldest first" (and "sending, lease over",
+    # "unverified and due again").
     __table_args__ = (Index("ix_core_outbox_message_due", "state", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -131,11 +132,10 @@ class Outcome:
     detail: str = ""  # for the evidence log: the error, the status code…
 
 
-# A handler delivers one message. It runs inside the worker's delivery transaction, which
-# commits what it wrote together with the outcome, so it must not commit itself; it may
-# read the database to build its payload. On SQLite its reads take no lock (a slow
-# receiver never holds up a declaration) but a write takes the database's write lock until
-# the outcome is committed: write after the network call, not before.
+# A handler delivers one message. It reads the database to build its payload and writes
+# nothing: its transaction is rolled back once it returns (on SQLite its reads take no
+# lock, so a slow receiver never holds up a declaration). What a feature keeps about a
+# delivery, it writes from a state listener, in the transaction that records the outcome.
 Handler = Callable[[DbSession, OutboxMessage, dt.datetime], Outcome]
 
 # Told of each new state of a message (after an attempt, or a replay) in the transaction
@@ -148,6 +148,8 @@ class Route:
     prefix: str
     handler: Handler
     channel: str
+    # The receiver de-duplicates by key: an unverified message may be resent on its own.
+    resend_unverified: bool = False
 
 
 class HandlerRegistry:
@@ -167,12 +169,14 @@ class HandlerRegistry:
         for listener in self._listeners:
             listener(session, message, state, now)
 
-    def add(self, prefix: str, handler: Handler, channel: str) -> None:
+    def add(
+        self, prefix: str, handler: Handler, channel: str, *, resend_unverified: bool = False
+    ) -> None:
         if not 0 < len(channel) <= CHANNEL_LENGTH:
             raise ValueError(f"a channel name has 1 to {CHANNEL_LENGTH} characters: {channel!r}")
         if prefix in self._routes:
             raise ValueError(f"an outbox handler is already registered for {prefix!r}")
-        self._routes[prefix] = Route(prefix, handler, channel)
+        self._routes[prefix] = Route(prefix, handler, channel, resend_unverified)
 
     def route_for(self, kind: str) -> Route | None:
         matching = [route for prefix, route in self._routes.items() if kind.startswith(prefix)]
@@ -186,11 +190,14 @@ class HandlerRegistry:
     def channels(self) -> frozenset[str]:
         return frozenset(route.channel for route in self._routes.values())
 
-    def kinds_of(self, channels: Collection[str]) -> ColumnElement[bool] | None:
+    def kinds_of(
+        self, channels: Collection[str], *, resending: bool = False
+    ) -> ColumnElement[bool] | None:
         """SQL for "a handler of one of ``channels`` takes this message" (None: none can).
 
-        A kind belongs to a route when the route's prefix is its longest registered one:
-        it starts with the prefix and with none of the longer prefixes that extend it.
+        With ``resending``, only the handlers whose receiver de-duplicates by key. A kind
+        belongs to a route when the route's prefix is its longest registered one: it
+        starts with the prefix and with none of the longer prefixes that extend it.
         """
         terms = [
             and_(
@@ -198,7 +205,7 @@ class HandlerRegistry:
                 *(not_(_starts_with(other)) for other in self._extensions_of(route.prefix)),
             )
             for route in self._routes.values()
-            if route.channel in channels
+            if route.channel in channels and (route.resend_unverified or not resending)
         ]
         return or_(*terms) if terms else None
 
@@ -211,13 +218,26 @@ def _starts_with(prefix: str) -> ColumnElement[bool]:
     return func.substr(OutboxMessage.kind, 1, len(prefix)) == prefix
 
 
-def register_handler(app: Flask, kind_prefix: str, handler: Handler, *, channel: str) -> None:
+def register_handler(
+    app: Flask,
+    kind_prefix: str,
+    handler: Handler,
+    *,
+    channel: str,
+    resend_unverified: bool = False,
+) -> None:
     """Let ``handler`` deliver the messages whose kind starts with ``kind_prefix``.
 
     ``channel`` names the receiver behind it: status is counted and the circuit breaker
     trips per channel. A message no handler takes stays queued (``status`` shows it).
+
+    ``resend_unverified`` says the receiver de-duplicates by the message's key: a message
+    whose outcome is unknown (``unverified``) is then due again after a backoff and sent
+    again with the same key, so it still arrives before its deadline. Without it, an
+    unverified message waits for an operator to reconcile or replay it: resending to a
+    receiver that does not de-duplicate could record the report twice.
     """
-    handlers_of(app).add(kind_prefix, handler, channel)
+    handlers_of(app).add(kind_prefix, handler, channel, resend_unverified=resend_unverified)
 
 
 def register_state_listener(app: Flask, listener: StateListener) -> None:

@@ -7,16 +7,18 @@ import os
 import signal
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import Any, TypeVar
 
 import click
 from flask import current_app
 from flask.cli import AppGroup, ScriptInfo
 
 from portal.core.clock import utcnow
-from portal.core.delivery_worker import run_worker
+from portal.core.delivery import DEFAULT_POLICY, RetryPolicy
+from portal.core.delivery_worker import DEFAULT_COOLDOWN, DEFAULT_LEASE, CircuitBreaker, run_worker
 from portal.core.extensions import db
 from portal.core.outbox import (
     ChannelStatus,
@@ -28,32 +30,50 @@ from portal.core.outbox import (
     replay_message,
 )
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 feeds_cli = AppGroup(
     "feeds",
     help="Deliver what the outbox holds (police and statistics reports…) and look after it.",
 )
 
 
+def _seconds(name: str, default: dt.timedelta, help_text: str) -> Callable[[F], F]:
+    """An option in seconds, passed to the command as ``<name>_seconds``."""
+    return click.option(
+        f"--{name}",
+        f"{name.replace('-', '_')}_seconds",
+        default=default.total_seconds(),
+        show_default=True,
+        type=click.FloatRange(min=0.001),
+        help=f"{help_text} In seconds.",
+    )
+
+
 @feeds_cli.command("work")
 @click.option("--drain", is_flag=True, help="Deliver everything due, then exit (cron, tests).")
 @click.option("--worker-id", default="", help="This worker's name in leases and evidence.")
-@click.option("--batch", default=20, type=click.IntRange(min=1), help="Messages per claim.")
 @click.option(
-    "--lease",
-    "lease_seconds",
-    default=300.0,
-    type=click.FloatRange(min=0.1),
-    help="Seconds before a dead worker's messages are claimed again.",
+    "--batch", default=20, show_default=True, type=click.IntRange(min=1), help="Messages per claim."
 )
+@_seconds("lease", DEFAULT_LEASE, "Before a dead worker's messages are claimed again.")
+@_seconds("poll", dt.timedelta(seconds=1), "The wait when nothing is due.")
+@_seconds("backoff-base", DEFAULT_POLICY.base, "The longest wait after a first failure (doubles).")
+@_seconds("backoff-cap", DEFAULT_POLICY.cap, "The longest wait between two attempts.")
 @click.option(
-    "--poll",
-    "poll_seconds",
-    default=1.0,
-    type=click.FloatRange(min=0.01),
-    help="Seconds to wait when nothing is due.",
+    "--max-attempts",
+    default=DEFAULT_POLICY.max_attempts,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Attempts before a message goes dead (or, unverified, waits for an operator).",
 )
+@_seconds("cooldown", DEFAULT_COOLDOWN, "How long a failing channel's circuit stays open.")
 def work_command(
-    drain: bool, worker_id: str, batch: int, lease_seconds: float, poll_seconds: float
+    drain: bool,
+    worker_id: str,
+    batch: int,
+    max_attempts: int,
+    **seconds: float,
 ) -> None:
     """Deliver due messages until SIGTERM or SIGINT (with --drain: until none is due).
 
@@ -61,6 +81,11 @@ def work_command(
     interrupts at once (the message is claimed again when its lease is over).
     """
     app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    policy = RetryPolicy(
+        base=dt.timedelta(seconds=seconds["backoff_base_seconds"]),
+        cap=dt.timedelta(seconds=seconds["backoff_cap_seconds"]),
+        max_attempts=max_attempts,
+    )
     stop = threading.Event()
     with _stopping_on_signals(stop):
         outcomes = run_worker(
@@ -68,9 +93,11 @@ def work_command(
             drain=drain,
             worker_id=worker_id or f"{socket.gethostname()}:{os.getpid()}",
             stop=stop,
-            poll_interval=poll_seconds,
-            lease=dt.timedelta(seconds=lease_seconds),
+            policy=policy,
+            poll_interval=seconds["poll_seconds"],
+            lease=dt.timedelta(seconds=seconds["lease_seconds"]),
             batch=batch,
+            breaker=CircuitBreaker(cooldown=dt.timedelta(seconds=seconds["cooldown_seconds"])),
         )
     done = ", ".join(f"{kind} {count}" for kind, count in sorted(outcomes.items()))
     click.echo(f"attempts: {done or 'none'}")

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.core.audit import AuditEntry
-from portal.core.delivery import RetryPolicy, claim_due, deliver
+from portal.core.delivery import RetryPolicy, claim_due, deliver, release
 from portal.core.outbox import (
     HANDLERS,
     HandlerRegistry,
@@ -155,10 +155,11 @@ def test_a_message_goes_dead_after_its_last_allowed_attempt(db_session):
     assert claim(db_session, now=now + dt.timedelta(days=1)) == []
 
 
-def test_unverified_is_never_resent_on_its_own_and_replay_keeps_its_key(db_session):
+def test_unverified_to_a_receiver_that_does_not_deduplicate_waits_for_an_operator(db_session):
     message = queued(db_session, key="lodging-stay-event-7")
     attempt(db_session, message, answering(Outcome("unverified", detail="read timeout")))
     assert claim(db_session, now=T0 + dt.timedelta(days=7)) == []
+    assert message.state is OutboxState.UNVERIFIED
 
     later = T0 + dt.timedelta(hours=1)
     replay_message(db_session, message.id, now=later, actor_label="cli")
@@ -172,6 +173,64 @@ def test_unverified_is_never_resent_on_its_own_and_replay_keeps_its_key(db_sessi
     assert (entry.target_id, entry.actor_label) == (str(message.id), "cli")
     assert entry.detail["from"] == "unverified"
     assert claim(db_session, now=later) == [message.id]
+
+
+# The police and statistics receivers de-duplicate by key: an unknown outcome is resent.
+RESENDING = HandlerRegistry()
+RESENDING.add("test.police.", DELIVERING, "police", resend_unverified=True)
+UNVERIFIED = answering(Outcome("unverified", detail="no answer within 0.3 s"))
+
+
+def test_unverified_to_a_deduplicating_receiver_is_resent_with_its_key_after_a_backoff(
+    db_session,
+):
+    policy = RetryPolicy(base=dt.timedelta(seconds=10))
+    message = queued(db_session, key="lodging-stay-event-8")
+    claim(db_session, RESENDING)
+    deliver(db_session, message.id, UNVERIFIED, now=T0, policy=policy, worker_id="w1")
+    assert message.state is OutboxState.UNVERIFIED, "unknown until the next attempt decides"
+    assert T0 < message.next_attempt_at < T0 + dt.timedelta(seconds=10)
+    assert claim(db_session, RESENDING, now=message.next_attempt_at - SECOND / 1000) == []
+
+    later = T0 + dt.timedelta(seconds=10)
+    assert claim(db_session, RESENDING, now=later, worker="w2") == [message.id]
+    deliver(db_session, message.id, DELIVERING, now=later, policy=policy, worker_id="w2")
+    assert (message.state, message.key, message.attempts) == (
+        OutboxState.DELIVERED,
+        "lodging-stay-event-8",
+        2,
+    )
+    assert [kept.outcome for kept in evidence(db_session, message)] == ["unverified", "delivered"]
+
+
+def test_an_unverified_message_that_used_up_its_attempts_waits_for_an_operator(db_session):
+    policy = RetryPolicy(base=SECOND, max_attempts=2)
+    message = queued(db_session)
+    now = T0
+    for _ in range(2):
+        assert claim(db_session, RESENDING, now=now, max_attempts=2) == [message.id]
+        deliver(db_session, message.id, UNVERIFIED, now=now, policy=policy, worker_id="w1")
+        now += dt.timedelta(minutes=1)
+    assert claim(db_session, RESENDING, now=now + dt.timedelta(days=1), max_attempts=2) == []
+    assert message.state is OutboxState.UNVERIFIED, "not dead: the receiver may have it"
+
+    replay_message(db_session, message.id, now=now, actor_label="cli")
+    assert claim(db_session, RESENDING, now=now, max_attempts=2) == [message.id]
+
+
+def test_a_claimed_message_handed_back_unattempted_is_again_what_it_was(db_session):
+    was_unverified = queued(db_session, key="u")
+    was_queued = queued(db_session, key="q", now=T0 + SECOND)
+    claim(db_session, RESENDING, limit=1)
+    deliver(db_session, was_unverified.id, UNVERIFIED, now=T0, worker_id="w1")
+    later = T0 + dt.timedelta(hours=1)
+    assert claim(db_session, RESENDING, now=later) == [was_unverified.id, was_queued.id]
+
+    release(db_session, [was_unverified.id, was_queued.id], worker_id="w1")
+    assert (was_unverified.state, was_unverified.attempts) == (OutboxState.UNVERIFIED, 1)
+    assert (was_queued.state, was_queued.attempts) == (OutboxState.QUEUED, 0)
+    assert {m.claimed_by for m in (was_unverified, was_queued)} == {""}
+    assert claim(db_session, RESENDING, now=later) == [was_unverified.id, was_queued.id]
 
 
 def test_a_state_listener_hears_every_new_state_of_a_message(db_session):

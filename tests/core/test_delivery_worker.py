@@ -17,6 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from portal.core.clock import utcnow
+from portal.core.delivery import RetryPolicy
 from portal.core.delivery_worker import CircuitBreaker, CircuitState, run_worker
 from portal.core.extensions import db
 from portal.core.outbox import (
@@ -104,7 +105,7 @@ class WorkerThread(threading.Thread):
     def run(self):
         try:
             self.outcomes = run_worker(**self.options)
-        except Exception as exc:  # noqa: BLE001 - re-raised in the test's thread by finish()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread by finish()
             self.error = exc
 
     def finish(self):
@@ -256,6 +257,74 @@ def test_flask_outbox_work_drain_delivers_and_says_what_it_did(app, registry, co
     workers = committed.scalars(select(OutboxAttempt.worker)).all()
     committed.commit()
     assert workers == ["cron-1"] * 3
+
+
+def test_flask_feeds_work_takes_its_retry_policy_from_its_options(app, registry, committed):
+    registry.add("test.", lambda session, message, now: Outcome("retry", detail="HTTP 503"), "p")
+    add(committed, ["a"])
+    result = app.test_cli_runner().invoke(
+        args=["feeds", "work", "--drain", "--max-attempts", "1", "--backoff-base", "0.01"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "retry 1" in result.output
+    assert states(committed) == {"a": OutboxState.DEAD}
+
+
+def test_a_worker_resends_an_unverified_report_under_its_key_until_it_is_delivered(
+    app, registry, committed
+):
+    sent: list[str] = []
+    heard: list[OutboxState] = []
+
+    def answer_lost_twice(session, message, now):
+        sent.append(message.key)
+        if len(sent) <= 2:
+            return Outcome("unverified", detail="no answer within 0.3 s")
+        return Outcome("delivered", receipt_id="R-1")
+
+    registry.add("test.", answer_lost_twice, "police", resend_unverified=True)
+    registry.listen(lambda session, message, state, now: heard.append(state))
+    add(committed, ["lodging-stay-event-9"])
+    policy = RetryPolicy(base=dt.timedelta(milliseconds=20))
+    worker = WorkerThread(app, drain=False, policy=policy)
+    worker.start()
+    deadline = time.monotonic() + WAIT
+    while states(committed)["lodging-stay-event-9"] is not OutboxState.DELIVERED:
+        assert time.monotonic() < deadline, "never delivered"
+        time.sleep(0.01)
+    worker.stop.set()
+
+    assert worker.finish() == Counter(unverified=2, delivered=1)
+    assert sent == ["lodging-stay-event-9"] * 3
+    assert heard == [OutboxState.UNVERIFIED, OutboxState.UNVERIFIED, OutboxState.DELIVERED]
+
+
+class Killed(BaseException):
+    """The worker dies on the spot: nothing after it runs, as with SIGKILL."""
+
+
+@pytest.mark.parametrize(
+    ("deduplicates", "first"),
+    [
+        (False, OutboxState.DELIVERED),  # recorded at once: never sent twice
+        (True, OutboxState.SENDING),  # recorded with its batch: sent again after the lease
+    ],
+)
+def test_an_outcome_is_recorded_before_the_next_attempt_unless_the_receiver_deduplicates(
+    app, registry, committed, deduplicates, first
+):
+    def dies_on_the_second(session, message, now):
+        if message.key == "second":
+            raise Killed
+        return Outcome("delivered", receipt_id="R-1")
+
+    registry.add("test.", dies_on_the_second, "police", resend_unverified=deduplicates)
+    add(committed, ["first", "second"])
+    worker = WorkerThread(app)
+    worker.start()
+    with pytest.raises(Killed):
+        worker.finish()
+    assert states(committed) == {"first": first, "second": OutboxState.SENDING}
 
 
 def start_worker(settings, marker, *options):

@@ -18,7 +18,6 @@ from lodging.feeds.channels import FeedChannel, validation_errors
 from lodging.feeds.handlers import (
     STATS_KIND,
     enqueue_daily_stats,
-    event_report_key,
     follow_delivery,
     make_handler,
     make_stats_handler,
@@ -29,7 +28,7 @@ from lodging.feeds.receiver import Receiver
 from lodging.feeds.transports import FileDropTransport, HttpTransport
 from lodging.registration import sealed, services
 from lodging.registration.models import Channel, GuestRole, Stay
-from lodging.registration.services import Actor
+from lodging.registration.services import Actor, report_key
 from portal.core import outbox
 from portal.core.clock import utcnow
 from portal.core.outbox import OutboxMessage, OutboxState, Outcome
@@ -55,7 +54,7 @@ class Recorder:
 
 
 def messages(session: Session, stay: Stay) -> list[OutboxMessage]:
-    keys = [event_report_key(event.id) for event in stay.events]
+    keys = [report_key(event.id) for event in stay.events]
     found = session.scalars(select(OutboxMessage).where(OutboxMessage.key.in_(keys)))
     return sorted(found, key=lambda m: m.id)
 
@@ -76,7 +75,7 @@ def deliver(session: Session, transport: Any, message: OutboxMessage) -> Outcome
 def test_the_outbox_keys_are_the_ones_the_registration_gives(db_session: Session) -> None:
     stay = declare(db_session, make_establishment(db_session))
     (message,) = db_session.scalars(select(OutboxMessage)).all()
-    assert message.key == event_report_key(stay.events[0].id)
+    assert message.key == report_key(stay.events[0].id)
 
 
 def test_a_family_declaration_reaches_both_police_channels_under_one_key(

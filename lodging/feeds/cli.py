@@ -1,0 +1,56 @@
+"""``flask feeds receiver``: the test receiver, beside the outbox's own ``feeds`` commands."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+
+from lodging.feeds.receiver import Receiver, serve
+from portal.core.outbox_cli import feeds_cli
+from portal.core.settings import Settings
+
+__all__ = ["feeds_cli"]
+
+_SHARE = click.FloatRange(0.0, 1.0)
+
+
+@feeds_cli.command("receiver")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--fail-rate", default=0.0, type=_SHARE, help="Share of requests answered 500.")
+@click.option(
+    "--hang-rate", default=0.0, type=_SHARE, help="Share kept but answered after --hang-seconds."
+)
+@click.option("--reject-rate", default=0.0, type=_SHARE, help="Share refused with a field error.")
+@click.option("--hang-seconds", default=5.0, show_default=True, type=click.FloatRange(min=0))
+@click.option("--seed", type=int, default=None, help="Repeat the same failures run after run.")
+def receiver_command(  # click passes every option by name
+    *,
+    port: int,
+    fail_rate: float,
+    hang_rate: float,
+    reject_rate: float,
+    hang_seconds: float,
+    seed: int | None,
+) -> None:
+    """Receive the feeds on 127.0.0.1:PORT as the police and statistics would.
+
+    It checks the signature with this portal's FEED_SIGNING_KEY and each payload against
+    its schema, de-duplicates by Idempotency-Key, and fails, hangs or rejects the shares
+    of requests it is told to. Runs until SIGINT or SIGTERM. Point a portal at it by
+    setting POLICE_FEED_URL, POLICE_FOREIGNERS_FEED_URL and STATISTICS_FEED_URL to
+    http://127.0.0.1:PORT/vn-luutru, /vn-tamtru and /stats.
+    """
+    if fail_rate + hang_rate + reject_rate > 1:
+        raise click.UsageError("--fail-rate, --hang-rate and --reject-rate add up to more than 1")
+    settings: Settings = current_app.config["PORTAL_SETTINGS"]
+    receiver = Receiver(
+        secret=settings.feed_signing_key.encode(),
+        fail_share=fail_rate,
+        hang_share=hang_rate,
+        reject_share=reject_rate,
+        hang_seconds=hang_seconds,
+        seed=seed,
+    )
+    counters = serve(receiver, port, click.echo)
+    summary = ", ".join(f"{name} {count}" for name, count in vars(counters).items())
+    click.echo(f"received: {summary}")
