@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 from flask import current_app
 
+from lodging.feeds.handlers import enqueue_stats_for_day
 from lodging.feeds.receiver import Receiver, serve
+from portal.core.clock import local_now, utcnow
+from portal.core.extensions import db
 from portal.core.outbox_cli import feeds_cli
 from portal.core.settings import Settings
 
@@ -54,3 +59,18 @@ def receiver_command(  # click passes every option by name
     counters = serve(receiver, port, click.echo)
     summary = ", ".join(f"{name} {count}" for name, count in vars(counters).items())
     click.echo(f"received: {summary}")
+
+
+@feeds_cli.command("enqueue-stats")
+@click.option(
+    "--day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day to report (default: yesterday in Vietnam). Run it from cron after midnight.",
+)
+def enqueue_stats_command(day: dt.datetime | None) -> None:
+    """Queue the day's statistics report of every approved establishment (idempotent)."""
+    wanted = day.date() if day else local_now().date() - dt.timedelta(days=1)
+    count = enqueue_stats_for_day(db.session, wanted, now=utcnow())
+    db.session.commit()
+    click.echo(f"statistics of {wanted.isoformat()} queued for {count} establishment(s)")

@@ -32,7 +32,8 @@ from lodging.feeds.channels import FeedChannel
 from lodging.feeds.payloads import channel_of, police_reports
 from lodging.feeds.stats import daily_stats
 from lodging.feeds.transports import Transport
-from lodging.properties.models import Establishment
+from lodging.properties.models import Establishment, EstablishmentStatus
+from lodging.properties.services import all_establishments
 from lodging.registration.models import Guest, Stay
 from lodging.registration.services import report_key as event_report_key
 from portal.core import outbox
@@ -212,6 +213,27 @@ def enqueue_daily_stats(
         payload={"establishment_id": establishment.id, "day": day.isoformat()},
         now=now,
     )
+
+
+def enqueue_stats_for_day(session: DbSession, day: dt.date, *, now: dt.datetime) -> int:
+    """Queue ``day``'s statistics for every approved establishment not queued yet.
+
+    Safe to run again (from cron, after a missed night): an establishment-day already
+    in the outbox keeps its one message. Returns how many were queued now.
+    """
+    queued = set(
+        session.scalars(
+            select(OutboxMessage.key).where(
+                OutboxMessage.kind == STATS_KIND, OutboxMessage.key.like(f"%-{day.isoformat()}")
+            )
+        )
+    )
+    count = 0
+    for establishment in all_establishments(session, status=EstablishmentStatus.APPROVED):
+        if stats_key(establishment.id, day) not in queued:
+            enqueue_daily_stats(session, establishment, day, now=now)
+            count += 1
+    return count
 
 
 def make_stats_handler(transport: Transport) -> Handler:

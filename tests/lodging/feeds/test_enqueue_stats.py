@@ -1,0 +1,46 @@
+"""``flask feeds enqueue-stats``: each approved establishment's day, queued once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lodging.feeds.handlers import STATS_KIND, stats_key
+from portal.core.outbox import OutboxMessage
+from tests.factories import make_establishment
+
+DAY = dt.date(2026, 11, 21)
+
+
+def stats_keys(session: Session) -> set[str]:
+    query = select(OutboxMessage.key).where(OutboxMessage.kind == STATS_KIND)
+    return set(session.scalars(query))
+
+
+def test_each_approved_establishment_gets_one_report_per_day(
+    app: Flask, db_session: Session
+) -> None:
+    open_hotel = make_establishment(db_session)
+    homestay = make_establishment(db_session, rooms=())
+    make_establishment(db_session, approved=False)  # not approved: reports nothing
+    runner = app.test_cli_runner()
+
+    first = runner.invoke(args=["feeds", "enqueue-stats", "--day", "2026-11-21"])
+    again = runner.invoke(args=["feeds", "enqueue-stats", "--day", "2026-11-21"])
+
+    assert first.exit_code == 0, first.output
+    assert "queued for 2 establishment(s)" in first.output
+    assert "queued for 0 establishment(s)" in again.output
+    assert stats_keys(db_session) == {
+        stats_key(open_hotel.id, DAY),
+        stats_key(homestay.id, DAY),
+    }
+
+
+def test_an_impossible_day_is_refused(app: Flask, db_session: Session) -> None:
+    result = app.test_cli_runner().invoke(args=["feeds", "enqueue-stats", "--day", "21/11/2026"])
+    assert result.exit_code != 0
+    assert stats_keys(db_session) == set()
