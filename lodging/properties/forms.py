@@ -13,7 +13,6 @@ from wtforms import (
     DateField,
     EmailField,
     IntegerField,
-    PasswordField,
     SelectField,
     StringField,
 )
@@ -21,7 +20,6 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import (
     DataRequired,
     Email,
-    EqualTo,
     InputRequired,
     Length,
     NumberRange,
@@ -31,7 +29,7 @@ from wtforms.validators import (
 
 from lodging.properties import geography
 from lodging.properties.models import EstablishmentKind, EstablishmentStatus
-from portal.core.auth.services import MIN_PASSWORD_LENGTH
+from portal.core.auth.forms import new_password_field, repeat_password_field
 
 KIND_LABELS = {
     EstablishmentKind.HOTEL: _l("Hotel"),
@@ -255,22 +253,8 @@ class AcceptInvitationForm(FlaskForm):
         validators=[DataRequired(_l("Enter your name.")), Length(max=200)],
         render_kw={"autocomplete": "name"},
     )
-    password = PasswordField(
-        _l("Password"),
-        description=_l(
-            "At least %(count)d characters. Avoid common passwords.", count=MIN_PASSWORD_LENGTH
-        ),
-        validators=[DataRequired(_l("Choose a password."))],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("Repeat the password"),
-        validators=[
-            DataRequired(_l("Repeat the password.")),
-            EqualTo("password", _l("The two passwords differ.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = new_password_field()
+    confirm = repeat_password_field()
 
 
 class ConfirmForm(FlaskForm):

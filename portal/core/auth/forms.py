@@ -28,11 +28,29 @@ def _email_field(required: Any, autocomplete: str) -> EmailField:
     )
 
 
-def _new_password_field(label: Any, description: Any) -> PasswordField:
+NEW_PASSWORD_HINT = _l(
+    "At least %(count)d characters. Avoid common passwords.", count=MIN_PASSWORD_LENGTH
+)
+
+
+def new_password_field(label: Any = None, description: Any = NEW_PASSWORD_HINT) -> PasswordField:
+    """A password being chosen (sign-up, invitation, an admin creating an account)."""
     return PasswordField(
-        label,
+        label or _l("Password"),
         description=description,
         validators=[DataRequired(_l("Choose a password."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def repeat_password_field() -> PasswordField:
+    """The chosen password again, which must match the ``password`` field."""
+    return PasswordField(
+        _l("Repeat the password"),
+        validators=[
+            DataRequired(_l("Repeat the password.")),
+            EqualTo("password", _l("The two passwords differ.")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -58,18 +76,8 @@ class RegisterForm(FlaskForm):
         render_kw={"autocomplete": "name"},
     )
     email = _email_field(_l("Enter your e-mail address."), "email")
-    password = _new_password_field(
-        _l("Password"),
-        _l("At least %(count)d characters. Avoid common passwords.", count=MIN_PASSWORD_LENGTH),
-    )
-    confirm = PasswordField(
-        _l("Repeat the password"),
-        validators=[
-            DataRequired(_l("Repeat the password.")),
-            EqualTo("password", _l("The two passwords differ.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
+    password = new_password_field()
+    confirm = repeat_password_field()
 
 
 class CreateUserForm(FlaskForm):
@@ -84,7 +92,7 @@ class CreateUserForm(FlaskForm):
         _l("Full name"), validators=[DataRequired(_l("Enter the person's name.")), Length(max=200)]
     )
     email = _email_field(_l("Enter the e-mail address."), "off")
-    password = _new_password_field(
+    password = new_password_field(
         _l("Initial password"),
         _l(
             "At least %(count)d characters. Give it to the person in private.",

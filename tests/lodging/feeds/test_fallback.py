@@ -74,11 +74,6 @@ def heading_text(content: bytes) -> str:
 
 
 @pytest.fixture
-def owner(db_session: Session) -> User:
-    return make_user(db_session, Role.LODGING_OWNER)
-
-
-@pytest.fixture
 def hotel(db_session: Session, owner: User) -> Establishment:
     return make_establishment(db_session, owner=owner, phone="0203 3846 123")
 

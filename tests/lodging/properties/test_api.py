@@ -19,11 +19,6 @@ def bearer(session, user) -> dict[str, str]:
 
 
 @pytest.fixture
-def owner(db_session):
-    return make_user(db_session, Role.LODGING_OWNER)
-
-
-@pytest.fixture
 def hotel(db_session, owner):
     return make_establishment(db_session, owner=owner, rooms=("101", "102"))
 

@@ -16,11 +16,6 @@ NEW_PASSWORD = "Fansipan-Summit-3143"
 
 
 @pytest.fixture
-def owner(db_session):
-    return make_user(db_session, Role.LODGING_OWNER)
-
-
-@pytest.fixture
 def place(db_session, owner):
     return make_establishment(db_session, owner=owner)
 

@@ -11,11 +11,6 @@ from tests.lodging.properties.pages import send
 
 
 @pytest.fixture
-def owner(db_session):
-    return make_user(db_session, Role.LODGING_OWNER)
-
-
-@pytest.fixture
 def place(db_session, owner):
     return make_establishment(db_session, owner=owner, rooms=())
 

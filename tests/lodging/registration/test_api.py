@@ -78,16 +78,6 @@ def stay_json(*guests: dict[str, Any], **overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def owner(db_session):
-    return make_user(db_session, Role.LODGING_OWNER)
-
-
-@pytest.fixture
-def hotel(db_session, owner):
-    return make_establishment(db_session, owner=owner)
-
-
-@pytest.fixture
 def auth(db_session, owner):
     return bearer(db_session, owner)
 

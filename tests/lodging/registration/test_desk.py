@@ -9,7 +9,6 @@ import re
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from lodging.properties import geography
 from lodging.properties.models import Establishment
@@ -46,16 +45,6 @@ KOREAN_MRZ = td3_mrz(
     expiry="350101",
     personal="",
 )
-
-
-@pytest.fixture
-def owner(db_session: Session) -> User:
-    return make_user(db_session, Role.LODGING_OWNER)
-
-
-@pytest.fixture
-def hotel(db_session: Session, owner: User) -> Establishment:
-    return make_establishment(db_session, owner=owner)
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from lodging.properties.models import Establishment
 from lodging.registration.models import Guest, GuestRole, Stay
 from portal.core.auth.models import User
-from portal.core.auth.roles import Role
 from portal.core.clock import utcnow
 from portal.core.outbox import OutboxMessage, OutboxState
 from tests.factories import (
@@ -23,19 +22,8 @@ from tests.factories import (
     foreigner,
     log_in,
     make_establishment,
-    make_user,
     stay_input,
 )
-
-
-@pytest.fixture
-def owner(db_session: Session) -> User:
-    return make_user(db_session, Role.LODGING_OWNER)
-
-
-@pytest.fixture
-def hotel(db_session: Session, owner: User) -> Establishment:
-    return make_establishment(db_session, owner=owner)
 
 
 @pytest.fixture

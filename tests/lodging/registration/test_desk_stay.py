@@ -30,16 +30,6 @@ from tests.factories import (
 
 
 @pytest.fixture
-def owner(db_session: Session) -> User:
-    return make_user(db_session, Role.LODGING_OWNER)
-
-
-@pytest.fixture
-def hotel(db_session: Session, owner: User) -> Establishment:
-    return make_establishment(db_session, owner=owner)
-
-
-@pytest.fixture
 def stay(db_session: Session, hotel: Establishment, owner: User) -> Stay:
     return declare(db_session, hotel, by=owner)
 
