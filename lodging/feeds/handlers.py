@@ -1,17 +1,10 @@
 """From outbox messages to deliveries: the handlers ``portal.core``'s worker calls.
 
-``lodging.registration.services`` queues one ``lodging.stay.<event>`` message per
-reportable change, naming the stay, the event and the guests it concerns. One such
-message may concern citizens *and* foreigners, who go to two police channels: the
-handler sends one payload per channel in turn, under the message's key, and reports
-one outcome for both, by this order: ``retry`` if any channel failed in passing (so
-the message keeps moving towards its deadline without a person), else ``rejected``
-if any refused it (a person must fix it), else ``unverified`` if any answer was lost,
-else ``delivered``. Every resend repeats every channel with the same key; the
-receivers de-duplicate by key, so a channel that already had it answers with its
-first receipt. Fanning out into one outbox message per channel when the stay is
-declared would be cleaner: each channel would get its own state, retries, receipt
-and circuit breaker. That is a change to the registration services.
+``lodging.registration.reports`` queues one ``lodging.stay.<route>.<event>`` message per
+reportable change and police route (citizens, foreigners), naming the stay, the event
+and the guests it concerns. Each route is a channel of its own (``vn-luutru``,
+``vn-tamtru``): its own handler route, states, retries, receipts and circuit breaker,
+so a foreigners' receiver that is down never holds up the citizens' reports.
 
 A receiver's field errors come back on the declaration's own paths where there is
 one (``guests[1].document_number``), so the owner sees them on the field to fix;
@@ -23,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import replace
 
 from flask import Flask
 from sqlalchemy import select
@@ -35,18 +28,19 @@ from lodging.feeds.transports import Transport
 from lodging.properties.models import Establishment, EstablishmentStatus
 from lodging.properties.services import all_establishments
 from lodging.registration.models import Guest, Stay
-from lodging.registration.services import report_key as event_report_key
+from lodging.registration.reports import REPORT_KIND_PREFIX, PoliceRoute, report_key
 from portal.core import outbox
+from portal.core.clock import VIETNAM
 from portal.core.crypto import PersonalDataCipher
 from portal.core.database import DbSession
 from portal.core.outbox import Handler, OutboxMessage, OutboxState, Outcome
 
-STAY_KIND_PREFIX = "lodging.stay."
+STAY_KIND_PREFIX = REPORT_KIND_PREFIX
 STATS_KIND = "lodging.stats.day"
-POLICE_CHANNELS = (FeedChannel.CITIZENS, FeedChannel.FOREIGNERS)
-POLICE_BREAKER = "police"
-# Which outcome of one channel decides the message's (see the module's docstring).
-_PRECEDENCE = {"delivered": 0, "unverified": 1, "rejected": 2, "retry": 3}
+CHANNEL_OF_ROUTE = {
+    PoliceRoute.CITIZENS: FeedChannel.CITIZENS,
+    PoliceRoute.FOREIGNERS: FeedChannel.FOREIGNERS,
+}
 _GUEST_PATH = re.compile(r"guests\[(\d+)\]\.(.+)")
 _STAY_FIELDS = {"reason": "purpose", "room": "room"}
 _GUEST_FIELDS = {
@@ -75,18 +69,18 @@ _GUEST_FIELDS = {
 def register_feeds(app: Flask, transport: Transport, cipher: PersonalDataCipher) -> None:
     """Let the outbox workers deliver the stays' police reports and the daily statistics.
 
-    Both police channels sit behind one handler, so they share one circuit breaker
-    (``police``) until the messages are fanned out per channel. Every receiver
-    de-duplicates by ``Idempotency-Key`` (the file drop by file name), so a report whose
-    outcome is unknown is resent on its own, with the same key, to arrive in time.
+    Every receiver de-duplicates by ``Idempotency-Key`` (the file drop by file name), so a
+    report whose outcome is unknown is resent on its own, with the same key, to arrive
+    in time.
     """
-    outbox.register_handler(
-        app,
-        STAY_KIND_PREFIX,
-        make_handler(transport, cipher),
-        channel=POLICE_BREAKER,
-        resend_unverified=True,
-    )
+    for route, channel in CHANNEL_OF_ROUTE.items():
+        outbox.register_handler(
+            app,
+            f"{STAY_KIND_PREFIX}{route.value}.",
+            make_handler(transport, cipher, route),
+            channel=channel.value,
+            resend_unverified=True,
+        )
     outbox.register_handler(
         app,
         STATS_KIND,
@@ -96,8 +90,9 @@ def register_feeds(app: Flask, transport: Transport, cipher: PersonalDataCipher)
     )
 
 
-def make_handler(transport: Transport, cipher: PersonalDataCipher) -> Handler:
-    """The handler of ``lodging.stay.*`` messages: the police channels' reports."""
+def make_handler(transport: Transport, cipher: PersonalDataCipher, route: PoliceRoute) -> Handler:
+    """The handler of one route's ``lodging.stay.<route>.<event>`` messages."""
+    channel = CHANNEL_OF_ROUTE[route]
 
     def deliver_stay_report(
         session: DbSession, message: OutboxMessage, now: dt.datetime
@@ -106,66 +101,46 @@ def make_handler(transport: Transport, cipher: PersonalDataCipher) -> Handler:
         if stay is None:
             return Outcome("rejected", errors={"stay_id": "This stay does not exist."})
         wanted = set(message.payload.get("guest_ids", ()))
-        guests = [g for g in stay.guests if g.id in wanted]
-        event = message.kind.removeprefix(STAY_KIND_PREFIX)
+        guests = [g for g in stay.guests if g.id in wanted and channel_of(g) is channel]
+        event = message.kind.rpartition(".")[2]
         amends = (
-            previous_reports(session, stay, message.payload["event_id"])
+            {channel: previous_report(session, stay, message.payload["event_id"], route)}
             if event != "declare"
             else {}
         )
         reports = police_reports(stay, guests, event=event, amends=amends, cipher=cipher)
         if not reports:
             return Outcome("delivered", detail="no guest to report")
-        sent = [(channel, transport.send(channel, message.key, body)) for channel, body in reports]
-        return combine(sent, guests)
+        [(_channel, body)] = reports
+        return on_declaration_paths(transport.send(channel, message.key, body), channel, guests)
 
     return deliver_stay_report
 
 
-def previous_reports(
-    session: DbSession, stay: Stay, event_id: int
-) -> dict[FeedChannel, str | None]:
-    """Per police channel, the key of this stay's latest earlier report on it."""
-    keys = [event_report_key(e.id) for e in stay.events if e.id < event_id]
-    queued: dict[str, dict[str, Any]] = {}
-    if keys:
-        rows = session.execute(
-            select(OutboxMessage.key, OutboxMessage.payload).where(OutboxMessage.key.in_(keys))
-        )
-        queued = dict(rows.tuples().all())
-    by_id = {g.id: g for g in stay.guests}
-    found: dict[FeedChannel, str | None] = dict.fromkeys(POLICE_CHANNELS)
-    for key in reversed(keys):
-        for guest_id in queued.get(key, {}).get("guest_ids", ()):
-            channel = channel_of(by_id[guest_id]) if guest_id in by_id else None
-            if channel is not None and found[channel] is None:
-                found[channel] = key
-    return found
+def previous_report(
+    session: DbSession, stay: Stay, event_id: int, route: PoliceRoute
+) -> str | None:
+    """The key of this stay's latest report on ``route`` before ``event_id``: what it amends."""
+    keys = [report_key(e.id, route) for e in stay.events if e.id < event_id]
+    if not keys:
+        return None
+    return session.scalars(
+        select(OutboxMessage.key)
+        .where(OutboxMessage.key.in_(keys))
+        .order_by(OutboxMessage.id.desc())
+    ).first()
 
 
-def combine(sent: Sequence[tuple[FeedChannel, Outcome]], guests: Sequence[Guest]) -> Outcome:
-    """One outcome for a message sent on several channels (see the module's docstring)."""
-    kind = max((outcome.kind for _, outcome in sent), key=_PRECEDENCE.__getitem__)
-    receipts = [(channel, o.receipt_id) for channel, o in sent if o.kind == "delivered"]
-    receipt = (
-        receipts[0][1]
-        if len(sent) == 1 and receipts
-        else " ".join(f"{channel}:{receipt}" for channel, receipt in receipts)
-    )
+def on_declaration_paths(
+    outcome: Outcome, channel: FeedChannel, guests: Sequence[Guest]
+) -> Outcome:
+    """The receiver's outcome, its field errors moved onto the declaration's own paths."""
+    if not outcome.errors:
+        return outcome
     errors: dict[str, str] = {}
-    for channel, outcome in sent:
-        for path, text in outcome.errors.items():
-            errors.setdefault(declaration_path(channel, path, guests), text)
-    detail = "; ".join(
-        f"{channel}: {outcome.kind}" + (f" ({outcome.detail})" if outcome.detail else "")
-        for channel, outcome in sent
-    )
-    return Outcome(
-        kind,
-        receipt_id=receipt if kind == "delivered" else "",
-        errors=errors,
-        detail=detail if len(sent) > 1 else sent[0][1].detail,
-    )
+    for path, text in outcome.errors.items():
+        errors.setdefault(declaration_path(channel, path, guests), text)
+    return replace(outcome, errors=errors)
 
 
 def declaration_path(channel: FeedChannel, path: str, guests: Sequence[Guest]) -> str:
@@ -234,6 +209,16 @@ def enqueue_stats_for_day(session: DbSession, day: dt.date, *, now: dt.datetime)
             enqueue_daily_stats(session, establishment, day, now=now)
             count += 1
     return count
+
+
+def schedule_daily_stats(session: DbSession, now: dt.datetime) -> None:
+    """The workers' periodic task: once a day is over in Vietnam, queue its statistics.
+
+    Runs every few minutes and queues only what is missing, so the first run after
+    midnight queues the day and the others find nothing to do.
+    """
+    yesterday = now.astimezone(VIETNAM).date() - dt.timedelta(days=1)
+    enqueue_stats_for_day(session, yesterday, now=now)
 
 
 def make_stats_handler(transport: Transport) -> Handler:

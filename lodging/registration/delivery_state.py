@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from lodging.registration.deadlines import LAST_ALERT_LEAD
 from lodging.registration.models import Guest, StayEvent
-from lodging.registration.services import report_key
+from lodging.registration.reports import report_keys
 from portal.core.database import DbSession
 from portal.core.outbox import OutboxMessage, OutboxState
 
@@ -74,7 +74,7 @@ def deliveries(session: DbSession, guests: Sequence[Guest]) -> dict[int, Deliver
     latest: dict[int, OutboxMessage] = {}
     if stay_ids:
         event_ids = session.scalars(select(StayEvent.id).where(StayEvent.stay_id.in_(stay_ids)))
-        keys = [report_key(event_id) for event_id in event_ids]
+        keys = report_keys(event_ids)
         messages = session.scalars(
             select(OutboxMessage).where(OutboxMessage.key.in_(keys)).order_by(OutboxMessage.id)
         )

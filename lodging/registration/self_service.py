@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, select
 
 from lodging.properties.models import Establishment, EstablishmentStatus, Membership
 from lodging.properties.services import NotFoundError
-from lodging.registration import sealed, services
+from lodging.registration import hooks, sealed, services
 from lodging.registration.declarations import (
     CheckedGuest,
     DeclarationError,
@@ -135,6 +135,7 @@ def add_self_checked_in_guest(
         )
     )
     session.flush()
+    hooks.stay_changed(session, stay)
     return record
 
 

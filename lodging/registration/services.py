@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from lodging.properties.models import Establishment, Membership, Room
 from lodging.properties.services import NotFoundError, find_room
-from lodging.registration import sealed
+from lodging.registration import hooks, sealed
 from lodging.registration.declarations import (
     CheckedGuest,
     DeclarationError,
@@ -42,7 +42,7 @@ from lodging.registration.models import (
     StayEvent,
     StayStatus,
 )
-from portal.core import outbox
+from lodging.registration.reports import queue_reports
 from portal.core.clock import VIETNAM
 from portal.core.crypto import PersonalDataCipher
 from portal.core.database import DbSession
@@ -69,11 +69,6 @@ class StayStateError(ValueError):
 
 class IdempotencyConflictError(ValueError):
     """An idempotency key reused with a different declaration."""
-
-
-def report_key(event_id: int) -> str:
-    """The outbox key of a stay event's report: also the receivers' idempotency key."""
-    return f"lodging-stay-event-{event_id}"
 
 
 def fingerprint(data: StayInput) -> str:
@@ -209,21 +204,10 @@ def _record(
     )
     session.add(event)
     session.flush()
+    hooks.stay_changed(session, stay)
     reported = [g for g in (guests if guests is not None else stay.guests) if g.confirmed_at]
     if report and reported:
-        for guest in reported:
-            guest.report_status = OutboxState.QUEUED.value
-        outbox.enqueue(
-            session,
-            kind=f"lodging.stay.{kind}",
-            key=report_key(event.id),
-            payload={
-                "stay_id": stay.id,
-                "event_id": event.id,
-                "guest_ids": [g.id for g in reported],
-            },
-            now=now,
-        )
+        queue_reports(session, event, reported, now=now)
     return event
 
 

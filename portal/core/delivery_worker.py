@@ -36,6 +36,7 @@ from portal.core.delivery import (
 )
 from portal.core.extensions import db
 from portal.core.outbox import HandlerRegistry, OutboxMessage, handlers_of
+from portal.core.periodic import PeriodicRunner, periodic_tasks
 
 log = logging.getLogger(__name__)
 
@@ -117,11 +118,16 @@ class Worker:
     breaker: CircuitBreaker = field(default_factory=CircuitBreaker)
     clock: Callable[[], dt.datetime] = utcnow
     outcomes: Counter[str] = field(default_factory=Counter)
+    periodic: PeriodicRunner = field(default_factory=lambda: PeriodicRunner(()))
 
     def run(self, *, drain: bool, poll_interval: float) -> None:
-        """Deliver until stopped; with ``drain``, also stop once nothing is due."""
+        """Deliver until stopped; with ``drain``, also stop once nothing is due.
+
+        The periodic tasks run first (their alerts may be due at once), then as due.
+        """
         while not self.stop.is_set():
             try:
+                self.periodic.run_due(self.claims, self.clock())
                 claimed = self.step()
             except SQLAlchemyError:
                 if drain:
@@ -267,6 +273,7 @@ def run_worker(
             batch=batch,
             breaker=breaker or CircuitBreaker(),
             clock=clock,
+            periodic=PeriodicRunner(periodic_tasks(app)),
         )
         worker.run(drain=drain, poll_interval=poll_interval)
     return worker.outcomes

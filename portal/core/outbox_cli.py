@@ -57,7 +57,9 @@ def _seconds(name: str, default: dt.timedelta, help_text: str) -> Callable[[F], 
     "--batch", default=20, show_default=True, type=click.IntRange(min=1), help="Messages per claim."
 )
 @_seconds("lease", DEFAULT_LEASE, "Before a dead worker's messages are claimed again.")
-@_seconds("poll", dt.timedelta(seconds=1), "The wait when nothing is due.")
+# A quarter second: an edit shows in search well within a second (measured ~0.2 s
+# from commit to searchable); an idle claim query 4 times a second costs little.
+@_seconds("poll", dt.timedelta(seconds=0.25), "The wait when nothing is due.")
 @_seconds("backoff-base", DEFAULT_POLICY.base, "The longest wait after a first failure (doubles).")
 @_seconds("backoff-cap", DEFAULT_POLICY.cap, "The longest wait between two attempts.")
 @click.option(

@@ -38,13 +38,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from lodging.feeds.channels import FeedChannel
+from lodging.feeds.handlers import STATS_KIND
 from lodging.feeds.receiver import Receiver
 from lodging.feeds.transports import HttpTransport
 from lodging.registration import services
 from lodging.registration.declarations import GuestInput, StayInput
 from lodging.registration.documents import Sex
 from lodging.registration.models import Channel, Guest, GuestRole, Purpose, Stay, StayEvent
-from lodging.registration.services import report_key
+from lodging.registration.reports import report_keys
 from portal import create_app
 from portal.core.auth.roles import Role
 from portal.core.clock import VIETNAM, utcnow
@@ -113,6 +114,7 @@ class ChaosInstance:
             "POLICE_FEED_URL": receiver.url(FeedChannel.CITIZENS),
             "POLICE_FOREIGNERS_FEED_URL": receiver.url(FeedChannel.FOREIGNERS),
             "STATISTICS_FEED_URL": receiver.url(FeedChannel.STATISTICS),
+            "FEED_CONNECT_TIMEOUT": str(READ_TIMEOUT),
             "FEED_READ_TIMEOUT": str(READ_TIMEOUT),
             "FLASK_SKIP_DOTENV": "1",
         }
@@ -245,7 +247,7 @@ def declare_many(
 def reports_of(session: Session, stay_ids: list[int]) -> dict[str, OutboxMessage]:
     """The outbox messages reporting these stays, by key."""
     event_ids = session.scalars(select(StayEvent.id).where(StayEvent.stay_id.in_(stay_ids)))
-    keys = [report_key(event_id) for event_id in event_ids]
+    keys = report_keys(event_ids)
     messages = session.scalars(select(OutboxMessage).where(OutboxMessage.key.in_(keys)))
     return {message.key: message for message in messages}
 
@@ -265,8 +267,7 @@ class Workers:
     def start(self) -> tuple[str, subprocess.Popen[str]]:
         self.started += 1
         name = f"chaos-{self.started}"
-        app = "tests.lodging.feeds.chaos_app:create_app"
-        command = [sys.executable, "-m", "flask", "--app", app, "feeds", "work"]
+        command = [sys.executable, "-m", "flask", "--app", "wsgi", "feeds", "work"]
         command += ["--worker-id", name, *WORKER_OPTIONS]
         with self.log.open("a") as output:
             process = subprocess.Popen(
@@ -363,9 +364,17 @@ def test_every_report_arrives_once_and_in_time_while_the_receiver_fails_and_work
                 OutboxAttempt.message_id.in_([m.id for m in reports.values()])
             )
         ).all()
-    assert len(reports) == DECLARATIONS, "one report per declaration, none lost"
+        # The workers' periodic task queued yesterday's statistics: delivered once too.
+        stats = set(
+            session.scalars(select(OutboxMessage.key).where(OutboxMessage.kind == STATS_KIND))
+        )
+    # One report per declaration and police channel it concerns (a family: two), none lost.
+    routes = {(guest.stay_id, guest.is_foreigner) for guest, _ in guests}
+    assert len({stay_id for stay_id, _ in routes}) == DECLARATIONS
+    assert len(reports) == len(routes), "one report per declaration and channel, none lost"
     assert {message.state for message in reports.values()} == {OutboxState.DELIVERED}
-    assert_one_copy_of_each(chaos, reports, {guest.id: guest for guest, _ in guests})
+    assert stats, "the workers queued no daily statistics"
+    assert_one_copy_of_each(chaos, reports, {guest.id: guest for guest, _ in guests}, stats)
     assert_reported_in_time(guests)
     # The faults did happen: failures retried, lost answers resent, killed claims taken over.
     assert chaos.counters.failed > 0
@@ -379,10 +388,14 @@ def test_every_report_arrives_once_and_in_time_while_the_receiver_fails_and_work
 
 
 def assert_one_copy_of_each(
-    receiver: Receiver, reports: dict[str, OutboxMessage], guests: dict[int, Guest]
+    receiver: Receiver,
+    reports: dict[str, OutboxMessage],
+    guests: dict[int, Guest],
+    stats: set[str],
 ) -> None:
     """Each channel holds each report once, under its key; nothing else, nothing twice."""
     expected: dict[FeedChannel, set[str]] = {channel: set() for channel in FeedChannel}
+    expected[FeedChannel.STATISTICS] = stats
     for key, message in reports.items():
         for guest_id in message.payload["guest_ids"]:
             channel = (
@@ -391,6 +404,8 @@ def assert_one_copy_of_each(
             expected[channel].add(key)
     for channel, keys in expected.items():
         assert receiver.accepted_keys(channel) == keys
+        if channel is FeedChannel.STATISTICS:
+            continue
         reported = [
             guest["guest_id"] for key in keys for guest in receiver.payload(channel, key)["guests"]
         ]

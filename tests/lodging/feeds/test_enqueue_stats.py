@@ -8,7 +8,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lodging.feeds.handlers import STATS_KIND, stats_key
+from lodging.feeds.handlers import STATS_KIND, schedule_daily_stats, stats_key
 from portal.core.outbox import OutboxMessage
 from tests.factories import make_establishment
 
@@ -44,3 +44,13 @@ def test_an_impossible_day_is_refused(app: Flask, db_session: Session) -> None:
     result = app.test_cli_runner().invoke(args=["feeds", "enqueue-stats", "--day", "21/11/2026"])
     assert result.exit_code != 0
     assert stats_keys(db_session) == set()
+
+
+def test_the_workers_queue_yesterday_once_the_day_is_over_in_vietnam(db_session: Session) -> None:
+    hotel = make_establishment(db_session)
+    # 00:30 on 22 November in Vietnam is still 21 November in UTC: the day that just
+    # ended in Vietnam (the 21st) is queued, not the UTC day before.
+    just_after_midnight = dt.datetime(2026, 11, 21, 17, 30, tzinfo=dt.UTC)
+    schedule_daily_stats(db_session, just_after_midnight)
+    schedule_daily_stats(db_session, just_after_midnight + dt.timedelta(minutes=15))
+    assert stats_keys(db_session) == {stats_key(hotel.id, DAY)}

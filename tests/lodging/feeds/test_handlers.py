@@ -9,7 +9,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,7 +27,8 @@ from lodging.feeds.receiver import Receiver
 from lodging.feeds.transports import FileDropTransport, HttpTransport
 from lodging.registration import sealed, services
 from lodging.registration.models import Channel, GuestRole, Stay
-from lodging.registration.services import Actor, report_key
+from lodging.registration.reports import PoliceRoute, report_key, report_keys
+from lodging.registration.services import Actor
 from portal.core import outbox
 from portal.core.clock import utcnow
 from portal.core.outbox import OutboxMessage, OutboxState, Outcome
@@ -54,7 +54,7 @@ class Recorder:
 
 
 def messages(session: Session, stay: Stay) -> list[OutboxMessage]:
-    keys = [report_key(event.id) for event in stay.events]
+    keys = report_keys(event.id for event in stay.events)
     found = session.scalars(select(OutboxMessage).where(OutboxMessage.key.in_(keys)))
     return sorted(found, key=lambda m: m.id)
 
@@ -69,51 +69,50 @@ def family(session: Session) -> Stay:
 
 
 def deliver(session: Session, transport: Any, message: OutboxMessage) -> Outcome:
-    return make_handler(transport, TEST_CIPHER)(session, message, utcnow())
+    route = PoliceRoute(message.kind.split(".")[2])
+    return make_handler(transport, TEST_CIPHER, route)(session, message, utcnow())
 
 
 def test_the_outbox_keys_are_the_ones_the_registration_gives(db_session: Session) -> None:
     stay = declare(db_session, make_establishment(db_session))
-    (message,) = db_session.scalars(select(OutboxMessage)).all()
-    assert message.key == report_key(stay.events[0].id)
+    reports = select(OutboxMessage).where(OutboxMessage.kind.startswith("lodging.stay."))
+    (message,) = db_session.scalars(reports).all()
+    assert message.kind == "lodging.stay.citizens.declare"
+    assert message.key == report_key(stay.events[0].id, PoliceRoute.CITIZENS)
 
 
-def test_a_family_declaration_reaches_both_police_channels_under_one_key(
+def test_a_family_declaration_is_one_report_per_police_channel_each_under_its_key(
     db_session: Session,
 ) -> None:
     stay = family(db_session)
-    (message,) = messages(db_session, stay)
+    citizens, foreigners = messages(db_session, stay)
     transport = Recorder()
-    outcome = deliver(db_session, transport, message)
-    assert outcome == Outcome(
-        "delivered",
-        receipt_id="vn-luutru:R-vn-luutru vn-tamtru:R-vn-tamtru",
-        detail="vn-luutru: delivered; vn-tamtru: delivered",
-    )
+    assert deliver(db_session, transport, citizens) == Outcome("delivered", "R-vn-luutru")
+    assert deliver(db_session, transport, foreigners) == Outcome("delivered", "R-vn-tamtru")
     assert [(ch, key) for ch, key, _ in transport.sent] == [
-        ("vn-luutru", message.key),
-        ("vn-tamtru", message.key),
+        ("vn-luutru", citizens.key),
+        ("vn-tamtru", foreigners.key),
     ]
-    citizens = transport.payload("vn-luutru")
-    assert [g["id_number"] for g in citizens["guests"]] == ["001190012345"]
+    assert [g["id_number"] for g in transport.payload("vn-luutru")["guests"]] == ["001190012345"]
     assert transport.payload("vn-tamtru")["guests"][0]["passport"]["number"] == "M12345678"
     for channel, _key, payload in transport.sent:
         assert validation_errors(channel, payload) == {}
 
 
-def test_a_checkout_amends_the_declaration_it_follows(db_session: Session) -> None:
+def test_a_checkout_amends_the_declaration_it_follows_on_each_channel(db_session: Session) -> None:
     stay = family(db_session)
     services.check_out(db_session, stay, departed_at=utcnow(), actor=DESK, now=utcnow())
     db_session.commit()
-    declared, left = messages(db_session, stay)
+    declared_c, declared_f, left_c, left_f = messages(db_session, stay)
     transport = Recorder()
-    deliver(db_session, transport, left)
-    for channel in ("vn-luutru", "vn-tamtru"):
+    deliver(db_session, transport, left_c)
+    deliver(db_session, transport, left_f)
+    for channel, declared in (("vn-luutru", declared_c), ("vn-tamtru", declared_f)):
         payload = transport.payload(channel)
         assert (payload["event"], payload["amends"]) == ("early_departure", declared.key)
         assert payload["status"] == "checked_out"
         assert payload["guests"][0]["period"]["departed_at"] is not None
-    deliver(db_session, transport := Recorder(), declared)
+    deliver(db_session, transport := Recorder(), declared_c)
     assert transport.payload("vn-luutru")["amends"] is None
 
 
@@ -124,76 +123,78 @@ def test_each_channel_amends_its_own_last_report(db_session: Session) -> None:
     services.correct_stay(db_session, stay, fixed, actor=DESK, cipher=TEST_CIPHER, now=utcnow())
     services.check_out(db_session, stay, departed_at=utcnow(), actor=DESK, now=utcnow())
     db_session.commit()
-    declared, corrected, left = messages(db_session, stay)
+    declared_c, _declared_f, corrected, left_c, left_f = messages(db_session, stay)
+    assert corrected.kind == "lodging.stay.foreigners.correction"  # only the foreigner changed
     transport = Recorder()
     deliver(db_session, transport, corrected)
-    assert [channel for channel, _key, _payload in transport.sent] == ["vn-tamtru"]
     assert transport.payload("vn-tamtru")["guests"][0]["full_name_ascii"] == "KIM MINJUN"
-    deliver(db_session, transport := Recorder(), left)
-    assert transport.payload("vn-luutru")["amends"] == declared.key
+    deliver(db_session, transport := Recorder(), left_c)
+    deliver(db_session, transport, left_f)
+    assert transport.payload("vn-luutru")["amends"] == declared_c.key
     assert transport.payload("vn-tamtru")["amends"] == corrected.key
 
 
-def test_the_worst_channel_decides_and_errors_point_at_the_declaration(
-    db_session: Session,
-) -> None:
+def test_a_refusal_points_at_the_declarations_own_fields(db_session: Session) -> None:
     stay = family(db_session)
-    (message,) = messages(db_session, stay)
+    _citizens, foreigners = messages(db_session, stay)
     refusal = Outcome(
         "rejected",
         errors={"guests[0].passport.number": "Unknown passport.", "room": "No such room."},
         detail="HTTP 422",
     )
-    outcome = deliver(db_session, Recorder({"vn-tamtru": refusal}), message)
-    assert outcome.kind == "rejected"
-    assert outcome.receipt_id == ""
+    outcome = deliver(db_session, Recorder({"vn-tamtru": refusal}), foreigners)
+    assert (outcome.kind, outcome.detail) == ("rejected", "HTTP 422")
     # The foreigner is the stay's second guest: the owner sees the error on that field.
     assert outcome.errors == {
         "guests[1].document_number": "Unknown passport.",
         "room": "No such room.",
     }
-    assert outcome.detail == "vn-luutru: delivered; vn-tamtru: rejected (HTTP 422)"
 
 
-def test_one_channel_down_makes_the_message_retry_and_resend_the_same_key(
-    db_session: Session,
-) -> None:
+def test_one_channel_down_holds_up_only_its_own_reports(db_session: Session) -> None:
     stay = family(db_session)
-    (message,) = messages(db_session, stay)
-    transport = Recorder({"vn-luutru": Outcome("retry", detail="HTTP 503")})
-    assert deliver(db_session, transport, message).kind == "retry"
-    del transport.answers["vn-luutru"]
-    transport.answers["vn-tamtru"] = Outcome("unverified", detail="timeout")
-    assert deliver(db_session, transport, message).kind == "unverified"
-    assert len(transport.sent) == 4
-    assert {key for _ch, key, _p in transport.sent} == {message.key}
+    citizens, foreigners = messages(db_session, stay)
+    transport = Recorder({"vn-tamtru": Outcome("retry", detail="HTTP 503")})
+    assert deliver(db_session, transport, citizens).kind == "delivered"
+    assert deliver(db_session, transport, foreigners).kind == "retry"
+    app = Flask(__name__)
+    register_feeds(app, transport, TEST_CIPHER)
+    registry = outbox.handlers_of(app)
+    # Separate channels: separate circuit breakers and status lines.
+    assert registry.channel_of(citizens.kind) == "vn-luutru"
+    assert registry.channel_of(foreigners.kind) == "vn-tamtru"
 
 
 def test_a_family_goes_through_the_real_receiver_once_per_channel(
     db_session: Session,
 ) -> None:
     stay = family(db_session)
-    (message,) = messages(db_session, stay)
+    citizens, foreigners = messages(db_session, stay)
     with Receiver(secret=SECRET) as receiver:
         transport = HttpTransport(receiver.urls(), SECRET, read_timeout=2)
-        first = deliver(db_session, transport, message)
-        again = deliver(db_session, transport, message)
-        assert first.kind == again.kind == "delivered"
-        assert again.receipt_id == first.receipt_id
-        assert receiver.accepted_keys("vn-luutru") == receiver.accepted_keys("vn-tamtru")
-        assert receiver.accepted_keys("vn-tamtru") == {message.key}
+        for message in (citizens, foreigners):
+            first = deliver(db_session, transport, message)
+            again = deliver(db_session, transport, message)
+            assert first.kind == again.kind == "delivered"
+            assert again.receipt_id == first.receipt_id
+        assert receiver.accepted_keys("vn-luutru") == {citizens.key}
+        assert receiver.accepted_keys("vn-tamtru") == {foreigners.key}
         assert (receiver.counters.accepted, receiver.counters.duplicates) == (2, 2)
 
 
-def test_delivery_state_shows_on_the_guests(db_session: Session) -> None:
+def test_delivery_state_shows_on_the_guests_of_its_report(db_session: Session) -> None:
     stay = family(db_session)
-    (message,) = messages(db_session, stay)
+    citizens, _foreigners = messages(db_session, stay)
     assert [g.report_status for g in stay.guests] == ["queued", "queued"]
     now = utcnow()
-    follow_delivery(db_session, message, OutboxState.DELIVERED, now)
-    assert [(g.report_status, g.reported_at) for g in stay.guests] == [("delivered", now)] * 2
-    follow_delivery(db_session, message, OutboxState.REJECTED, now + dt.timedelta(hours=1))
-    assert [(g.report_status, g.reported_at) for g in stay.guests] == [("rejected", now)] * 2
+    follow_delivery(db_session, citizens, OutboxState.DELIVERED, now)
+    assert [(g.report_status, g.reported_at) for g in stay.guests] == [
+        ("delivered", now),
+        ("queued", None),
+    ]
+    follow_delivery(db_session, citizens, OutboxState.REJECTED, now + dt.timedelta(hours=1))
+    assert stay.guests[0].report_status == "rejected"
+    assert stay.guests[0].reported_at == now
 
 
 def test_a_days_statistics_are_queued_and_dropped_as_a_file(
@@ -216,25 +217,8 @@ def test_the_workers_find_a_handler_for_every_stay_event_and_the_statistics() ->
     register_feeds(app, Recorder(), TEST_CIPHER)
     registry = outbox.handlers_of(app)
     for event in EVENTS:
-        assert registry.channel_of(f"lodging.stay.{event}") == "police"
+        assert registry.channel_of(f"lodging.stay.citizens.{event}") == "vn-luutru"
+        assert registry.channel_of(f"lodging.stay.foreigners.{event}") == "vn-tamtru"
+        assert registry.channel_of(f"lodging.stay.{event}") is None
     assert registry.channel_of(STATS_KIND) == "stats"
     assert registry.channel_of("search.index") is None
-
-
-@pytest.mark.parametrize(
-    ("outcomes", "kind"),
-    [
-        (("delivered", "unverified"), "unverified"),
-        (("unverified", "rejected"), "rejected"),
-        (("rejected", "retry"), "retry"),
-        (("retry", "unverified"), "retry"),
-    ],
-)
-def test_a_channel_failing_in_passing_keeps_the_message_moving(
-    db_session: Session, outcomes: tuple[Any, Any], kind: str
-) -> None:
-    stay = family(db_session)
-    (message,) = messages(db_session, stay)
-    citizens, foreigners = (Outcome(o, receipt_id="R") for o in outcomes)
-    transport = Recorder({"vn-luutru": citizens, "vn-tamtru": foreigners})
-    assert deliver(db_session, transport, message).kind == kind

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from lodging.properties.models import Establishment
 from lodging.registration.models import Guest, GuestRole, Stay
+from lodging.registration.reports import police_route, report_key
 from portal.core.auth.models import User
 from portal.core.clock import utcnow
 from portal.core.outbox import OutboxMessage, OutboxState
@@ -57,7 +58,9 @@ def alert_of(page: str) -> str:
 
 def report_of(session: Session, stay: Stay) -> OutboxMessage:
     message = session.scalar(
-        select(OutboxMessage).where(OutboxMessage.key == f"lodging-stay-event-{stay.events[0].id}")
+        select(OutboxMessage).where(
+            OutboxMessage.key == report_key(stay.events[0].id, police_route(stay.guests[0]))
+        )
     )
     assert message is not None
     return message

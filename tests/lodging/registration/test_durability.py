@@ -43,7 +43,8 @@ def _stored(database: Path) -> tuple[set[int], set[tuple[int, int]], set[int]]:
         reported = {
             json.loads(payload)["stay_id"]
             for (payload,) in connection.execute(
-                "SELECT payload FROM core_outbox_message WHERE kind = 'lodging.stay.declare'"
+                "SELECT payload FROM core_outbox_message"
+                " WHERE kind = 'lodging.stay.citizens.declare'"
             )
         }
     return stays, guests, reported

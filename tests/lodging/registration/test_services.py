@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from lodging.registration import sealed, services
@@ -15,7 +15,6 @@ from lodging.registration.models import Channel, GuestRole, StayStatus
 from lodging.registration.services import Actor
 from portal.core.auth.roles import Role
 from portal.core.clock import utcnow
-from portal.core.outbox import OutboxMessage
 from tests.factories import (
     TEST_CIPHER,
     citizen,
@@ -23,6 +22,7 @@ from tests.factories import (
     foreigner,
     make_establishment,
     make_user,
+    police_reports,
     stay_input,
 )
 
@@ -32,8 +32,8 @@ DESK = Actor(None, "test", Channel.DESK)
 def test_declared_stay_queues_one_report_with_the_stay(db_session: Session) -> None:
     hotel = make_establishment(db_session)
     stay = declare(db_session, hotel)
-    messages = db_session.scalars(select(OutboxMessage)).all()
-    assert [m.kind for m in messages] == ["lodging.stay.declare"]
+    messages = police_reports(db_session)
+    assert [m.kind for m in messages] == ["lodging.stay.citizens.declare"]
     assert messages[0].payload["guest_ids"] == [stay.guests[0].id]
     assert stay.guests[0].report_status == "queued"
 
@@ -116,7 +116,7 @@ def test_checkout_correction_and_cancel_keep_history_and_queue_reports(
     assert correction.actor_id == owner.id
     with pytest.raises(services.StayStateError):
         services.check_out(db_session, stay, departed_at=utcnow(), actor=actor, now=utcnow())
-    assert len(db_session.scalars(select(OutboxMessage)).all()) == 3
+    assert len(police_reports(db_session)) == 3
 
 
 def test_correcting_only_a_foreigners_entry_details_is_reported_again(
@@ -137,5 +137,5 @@ def test_correcting_only_a_foreigners_entry_details_is_reported_again(
     details = sealed.foreign_details(stay.guests[0], TEST_CIPHER)
     assert details is not None
     assert details.entry_port == "Cửa khẩu Móng Cái"
-    kinds = [m.kind for m in db_session.scalars(select(OutboxMessage)).all()]
-    assert kinds == ["lodging.stay.declare", "lodging.stay.correction"]
+    kinds = [m.kind for m in police_reports(db_session)]
+    assert kinds == ["lodging.stay.foreigners.declare", "lodging.stay.foreigners.correction"]
