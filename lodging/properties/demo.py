@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from lodging.properties import services as properties
-from lodging.properties.models import Establishment, EstablishmentKind
+from lodging.properties.models import Amenity, Establishment, EstablishmentKind
 from lodging.properties.services import EstablishmentInput
 from lodging.registration import services as registration
 from lodging.registration.declarations import ForeignerInput, GuestInput, StayInput
@@ -209,6 +209,40 @@ def _account(session: DbSession, email: str, name: str, role: Role, now: dt.date
     )
 
 
+A = Amenity
+DEMO_AMENITIES: dict[str, tuple[Amenity, ...]] = {
+    "Khách sạn Sóng Biển Bãi Cháy": (
+        A.WIFI,
+        A.PARKING,
+        A.BREAKFAST,
+        A.AIR_CONDITIONING,
+        A.RESTAURANT,
+        A.POOL,
+        A.SEA_VIEW,
+        A.FAMILY_ROOMS,
+    ),
+    "Khách sạn Phố Biển Hạ Long": (
+        A.WIFI,
+        A.BREAKFAST,
+        A.AIR_CONDITIONING,
+        A.RESTAURANT,
+        A.SEA_VIEW,
+    ),
+    "Tuần Châu Homestay Hoa Sen": (A.WIFI, A.PARKING, A.BREAKFAST, A.FAMILY_ROOMS, A.PETS_ALLOWED),
+    "Cô Tô Homestay Hải Đăng": (A.WIFI, A.BREAKFAST, A.SEA_VIEW),
+    "Khách sạn Mây Trắng Sa Pa": (
+        A.WIFI,
+        A.PARKING,
+        A.BREAKFAST,
+        A.RESTAURANT,
+        A.MOUNTAIN_VIEW,
+        A.WHEELCHAIR_ACCESS,
+    ),
+    "Tả Van Homestay Giàng Mây": (A.WIFI, A.BREAKFAST, A.MOUNTAIN_VIEW, A.FAMILY_ROOMS),
+    "Bắc Hà Homestay Hoa Mận": (A.BREAKFAST, A.PARKING, A.MOUNTAIN_VIEW),
+}
+
+
 def _approver(session: DbSession) -> User | None:
     for email in APPROVER_EMAILS:
         found = accounts.find_user(session, email)
@@ -231,6 +265,8 @@ def _create(session: DbSession, demo: DemoPlace, now: dt.datetime) -> Establishm
             extra_beds=room_type.extra_beds,
         )
         properties.add_rooms(session, establishment, created, list(room_type.rooms))
+    amenities = DEMO_AMENITIES.get(demo.place.name, ())
+    properties.set_amenities(session, establishment, [a.value for a in amenities], now=now)
     return establishment
 
 

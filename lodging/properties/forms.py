@@ -14,6 +14,7 @@ from wtforms import (
     EmailField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than its stubs
@@ -26,9 +27,10 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from lodging.properties import geography
-from lodging.properties.models import EstablishmentKind, EstablishmentStatus
+from lodging.properties.models import Amenity, EstablishmentKind, EstablishmentStatus
 from portal.core.auth.forms import new_password_field, repeat_password_field
 
 KIND_LABELS = {
@@ -40,6 +42,20 @@ KIND_LABELS = {
     EstablishmentKind.VILLA: _l("Tourist villa"),
     EstablishmentKind.HOSTEL: _l("Hostel"),
     EstablishmentKind.OTHER: _l("Other lodging"),
+}
+AMENITY_LABELS = {
+    Amenity.WIFI: _l("Wi-Fi"),
+    Amenity.PARKING: _l("Parking"),
+    Amenity.BREAKFAST: _l("Breakfast"),
+    Amenity.AIR_CONDITIONING: _l("Air conditioning"),
+    Amenity.RESTAURANT: _l("Restaurant"),
+    Amenity.POOL: _l("Swimming pool"),
+    Amenity.AIRPORT_SHUTTLE: _l("Airport shuttle"),
+    Amenity.SEA_VIEW: _l("Sea view"),
+    Amenity.MOUNTAIN_VIEW: _l("Mountain view"),
+    Amenity.FAMILY_ROOMS: _l("Family rooms"),
+    Amenity.WHEELCHAIR_ACCESS: _l("Wheelchair access"),
+    Amenity.PETS_ALLOWED: _l("Pets allowed"),
 }
 STATUS_LABELS = {
     EstablishmentStatus.PENDING: _l("Waiting for approval"),
@@ -259,3 +275,22 @@ class AcceptInvitationForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes something: only the CSRF token."""
+
+
+def _known_amenities(_form: FlaskForm, field: SelectMultipleField) -> None:
+    known = {amenity.value for amenity in Amenity}
+    if any(value not in known for value in field.data or ()):
+        raise ValidationError(_l("Choose amenities from the list."))
+
+
+class AmenitiesForm(FlaskForm):
+    """What the place offers: tourists filter search results by it."""
+
+    amenities = SelectMultipleField(
+        _l("Amenities"),
+        choices=[SelectChoice(amenity.value, label) for amenity, label in AMENITY_LABELS.items()],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=False,  # _known_amenities says it in our words
+        validators=[_known_amenities],
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.database import Base, enum_type
@@ -24,6 +24,23 @@ class EstablishmentKind(StrEnum):
 
 # Kinds that are graded in stars (Law on Tourism 2017, Art. 50).
 STARRED_KINDS = frozenset({EstablishmentKind.HOTEL, EstablishmentKind.RESORT})
+
+
+class Amenity(StrEnum):
+    """What a place offers, as tourists filter by it (search facets, the public page)."""
+
+    WIFI = "wifi"
+    PARKING = "parking"
+    BREAKFAST = "breakfast"
+    AIR_CONDITIONING = "air_conditioning"
+    RESTAURANT = "restaurant"
+    POOL = "pool"
+    AIRPORT_SHUTTLE = "airport_shuttle"
+    SEA_VIEW = "sea_view"
+    MOUNTAIN_VIEW = "mountain_view"
+    FAMILY_ROOMS = "family_rooms"
+    WHEELCHAIR_ACCESS = "wheelchair_access"
+    PETS_ALLOWED = "pets_allowed"
 
 
 class EstablishmentStatus(StrEnum):
@@ -59,6 +76,8 @@ class Establishment(Base):
     longitude: Mapped[float | None]
     phone: Mapped[str] = mapped_column(String(32), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
+    # Amenity values, in the order of ``Amenity``.
+    amenities: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     status: Mapped[EstablishmentStatus] = mapped_column(
         enum_type(EstablishmentStatus), default=EstablishmentStatus.PENDING, index=True
     )

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from lodging.properties import geography
 from lodging.properties.models import (
     STARRED_KINDS,
+    Amenity,
     Closure,
     Establishment,
     EstablishmentKind,
@@ -32,6 +33,8 @@ from lodging.properties.models import (
 from portal.core.auth.models import User
 from portal.core.auth.roles import Role
 from portal.core.database import DbSession
+from search.documents import DocumentType
+from search.indexing import enqueue_reindex
 
 INVITATION_MAX_AGE = dt.timedelta(days=7)
 MEMBER_ROLES = {Role.LODGING_OWNER: MemberRole.OWNER, Role.LODGING_STAFF: MemberRole.STAFF}
@@ -162,6 +165,23 @@ def approve_establishment(
     establishment.approved_at = now
     establishment.approved_by_id = approver.id
     session.flush()
+    # Found in search once this commits (an outbox message in the same transaction).
+    enqueue_reindex(session, DocumentType.LODGING, str(establishment.id), now=now)
+
+
+def set_amenities(
+    session: DbSession, establishment: Establishment, amenities: Sequence[str], *, now: dt.datetime
+) -> list[str]:
+    """Say what the place offers; returns the amenities before the change (for the audit)."""
+    known = [amenity.value for amenity in Amenity]
+    unknown = set(amenities) - set(known)
+    if unknown:
+        raise PropertyError({"amenities": _l("Choose amenities from the list.")})
+    before = list(establishment.amenities)
+    establishment.amenities = [value for value in known if value in set(amenities)]
+    if establishment.status is EstablishmentStatus.APPROVED:
+        enqueue_reindex(session, DocumentType.LODGING, str(establishment.id), now=now)
+    return before
 
 
 def add_member(
@@ -221,6 +241,14 @@ def get_establishment(session: DbSession, establishment_id: int) -> Establishmen
     """Any establishment, for officials who register and approve them."""
     establishment = session.get(Establishment, establishment_id)
     if establishment is None:
+        raise NotFoundError(establishment_id)
+    return establishment
+
+
+def approved_establishment(session: DbSession, establishment_id: int) -> Establishment:
+    """An establishment tourists may see: approved, else ``NotFoundError``."""
+    establishment = session.get(Establishment, establishment_id)
+    if establishment is None or establishment.status is not EstablishmentStatus.APPROVED:
         raise NotFoundError(establishment_id)
     return establishment
 

@@ -22,8 +22,10 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from lodging.properties import geography
 from lodging.properties import services as properties
 from lodging.properties.forms import (
+    AMENITY_LABELS,
     KIND_LABELS,
     STATUS_LABELS,
+    AmenitiesForm,
     ClosureForm,
     EstablishmentForm,
     InviteForm,
@@ -239,12 +241,32 @@ def my_establishments() -> ResponseReturnValue:
 @roles_required(*MEMBERS)
 def overview(establishment_id: int) -> ResponseReturnValue:
     found = _member(establishment_id)
+    return _overview_page(found, AmenitiesForm(amenities=found.amenities))
+
+
+def _overview_page(establishment: Establishment, amenities: AmenitiesForm) -> str:
     return render_template(
         "properties/my_overview.html",
-        establishment=found,
-        capacity=capacity(found),
-        is_owner=properties.is_owner(db.session, signed_in_user(), found),
+        establishment=establishment,
+        capacity=capacity(establishment),
+        is_owner=properties.is_owner(db.session, signed_in_user(), establishment),
+        amenities_form=amenities,
+        amenity_labels=AMENITY_LABELS,
     )
+
+
+@bp.route(f"{MINE}/amenities", methods=["POST"])
+@roles_required(*MEMBERS)
+def set_amenities(establishment_id: int) -> ResponseReturnValue:
+    found = _member(establishment_id)
+    form = AmenitiesForm()
+    if not form.validate_on_submit():
+        return _overview_page(found, form), 400
+    before = properties.set_amenities(db.session, found, form.amenities.data or [], now=utcnow())
+    record_change("establishment.amenities", found, signed_in_user(), before=before)
+    db.session.commit()
+    flash(_("The amenities are saved."), "success")
+    return redirect(url_for(".overview", establishment_id=found.id))
 
 
 def _rooms_page(

@@ -1,0 +1,224 @@
+"""From a ``SearchQuery`` to SQL for the embedded backend, and plain-text snippets.
+
+User input never reaches FTS5's query syntax as is: it is cut into word tokens here,
+each token is double-quoted (tokens hold only letters, digits and "_", never a quote),
+and the operators around them are ours. ``"``, ``*``, ``NEAR``, ``(``, ``-`` or ``^``
+typed by a tourist are at worst a word to look for.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from search.backends.embedded_rows import (
+    CJK_COLUMNS,
+    CJK_RUN,
+    FOLDED_COLUMNS,
+    RAW_COLUMNS,
+    normalize,
+)
+from search.documents import SearchQuery
+from search.folding import fold
+
+WORD = re.compile(r"\w+")
+MAX_TOKENS = 16  # a pasted paragraph is not a query
+KM_PER_DEGREE = 111.2
+
+
+@dataclass(frozen=True)
+class Token:
+    raw: str
+    folded: str
+    cjk: bool
+
+
+def tokens(text: str) -> list[Token]:
+    """The words of ``text``; a CJK run is one token, split off from adjacent Latin."""
+    found: list[Token] = []
+    for word in WORD.findall(normalize(text)):
+        for part in _split_cjk(word):
+            if part.strip("_"):
+                found.append(Token(part, fold(part), bool(CJK_RUN.fullmatch(part))))
+    return found[:MAX_TOKENS]
+
+
+def _split_cjk(word: str) -> list[str]:
+    parts: list[str] = []
+    last = 0
+    for run in CJK_RUN.finditer(word):
+        parts.extend(p for p in (word[last : run.start()], run.group()) if p)
+        last = run.end()
+    if word[last:]:
+        parts.append(word[last:])
+    return parts
+
+
+def quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _columns(names: tuple[str, ...]) -> str:
+    return "{" + " ".join(names) + "}"
+
+
+def token_expression(token: Token, *, prefix: bool = False) -> str:
+    """One token: its raw form in the raw columns OR its folded form in the folded ones.
+
+    A document written with the same marks matches both phrases and so ranks first. A
+    CJK token is a phrase of its characters in the spaced-out CJK columns.
+    """
+    star = "*" if prefix else ""
+    if token.cjk:
+        return f"{_columns(CJK_COLUMNS)}: {quoted(' '.join(token.raw))}{star}"
+    raw = f"{_columns(RAW_COLUMNS)}: {quoted(token.raw)}{star}"
+    folded = f"{_columns(FOLDED_COLUMNS)}: {quoted(token.folded)}{star}"
+    return f"({raw} OR {folded})"
+
+
+def match_expression(found: list[Token]) -> str:
+    """Every token must match (AND)."""
+    return " AND ".join(token_expression(token) for token in found)
+
+
+def suggest_expression(found: list[Token]) -> str:
+    """The folded words as a phrase whose last word may be a prefix ("dao co t" -> Cô Tô)."""
+    words = [" ".join(t.folded) if t.cjk else t.folded for t in found]
+    return quoted(" ".join(words)) + "*"
+
+
+@dataclass
+class Where:
+    """SQL conditions on ``docs d`` joined with their parameters."""
+
+    clauses: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+
+    def add(self, clause: str, *params: Any) -> None:
+        self.clauses.append(clause)
+        self.params.extend(params)
+
+    def extend(self, other: Where) -> None:
+        self.clauses.extend(other.clauses)
+        self.params.extend(other.params)
+
+    def sql(self) -> str:
+        return " AND ".join(self.clauses) if self.clauses else "1"
+
+
+def base_conditions(query: SearchQuery) -> Where:
+    """Everything but the facet selections (and types): map area, near + radius, dates."""
+    where = Where()
+    if query.bbox:
+        box = query.bbox
+        where.add("d.lat BETWEEN ? AND ?", box.south, box.north)
+        if box.west <= box.east:
+            where.add("d.lon BETWEEN ? AND ?", box.west, box.east)
+        else:  # across the antimeridian
+            where.add("(d.lon >= ? OR d.lon <= ?)", box.west, box.east)
+    if query.near and query.radius_km is not None:
+        _add_radius(where, query)
+    if query.date_from:
+        where.add("d.ends_on >= ?", query.date_from.isoformat())
+    if query.date_to:
+        where.add("d.starts_on <= ?", query.date_to.isoformat())
+    return where
+
+
+def _add_radius(where: Where, query: SearchQuery) -> None:
+    near, radius = query.near, query.radius_km
+    if near is None or radius is None:
+        return
+    # A box around the circle first (the lat index narrows it), the exact distance after.
+    dlat = radius / KM_PER_DEGREE
+    where.add("d.lat BETWEEN ? AND ?", near.lat - dlat, near.lat + dlat)
+    cos_lat = math.cos(math.radians(near.lat))
+    dlon = radius / (KM_PER_DEGREE * cos_lat) if cos_lat > 0.01 else 360.0
+    if dlon < 180 and near.lon - dlon >= -180 and near.lon + dlon <= 180:
+        where.add("d.lon BETWEEN ? AND ?", near.lon - dlon, near.lon + dlon)
+    where.add("haversine_km(?, ?, d.lat, d.lon) <= ?", near.lat, near.lon, radius)
+
+
+def facet_conditions(query: SearchQuery) -> Where:
+    """The selections on documents ``d`` (the hits'): OR within a facet, AND across.
+
+    The query's ``types`` count as the type facet's selection. The counts, which leave
+    out each facet's own selection, are taken in ``embedded_facets``.
+    """
+    where = Where()
+    if query.types:
+        types = sorted(t.value for t in query.types)
+        where.add(f"d.type IN ({','.join('?' * len(types))})", *types)
+    for facet, values in sorted(query.filters.items()):
+        if not values:
+            continue
+        chosen = sorted(values)
+        marks = ",".join("?" * len(chosen))
+        where.add(
+            f"d.rowid IN (SELECT doc FROM facets WHERE facet = ? AND value IN ({marks}))",  # noqa: S608 - placeholders only
+            facet.value,
+            *chosen,
+        )
+    return where
+
+
+SNIPPET_LENGTH = 180
+
+
+class _CharFolds(dict[int, str]):
+    """Each character's fold cut to one character (so positions stay), for str.translate.
+
+    Filled on first sight of a character: calling ``fold`` per character of every
+    snippet's text cost more than the search itself.
+    """
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        self[code] = folded = fold(ch)[:1] or ch
+        return folded
+
+
+_FOLD_CHAR = _CharFolds()
+
+
+def snippet(text: str, found: list[Token], length: int = SNIPPET_LENGTH) -> tuple[str, bool]:
+    """Plain text around the first word of ``found`` in ``text``; whether one was found.
+
+    Folding is done per character so that positions in the folded text are positions in
+    the original (a whole-string fold may change the length: "ß" -> "ss").
+    """
+    text = " ".join(normalize(text).split())
+    if not text:
+        return "", False
+    folded = text.translate(_FOLD_CHAR)
+    hits = [i for i in (_find_word(folded, t) for t in found) if i >= 0]
+    if not hits:
+        return _cut(text, 0, length), False
+    start = max(0, min(hits) - length // 3)
+    if start:  # begin at a word
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < min(hits) else start
+    return _cut(text, start, length), True
+
+
+def _find_word(folded: str, token: Token) -> int:
+    """Where ``token`` starts a word of ``folded`` (CJK: anywhere), or -1."""
+    if token.cjk:
+        return folded.find(token.folded)
+    index = folded.find(token.folded)
+    while index >= 0:
+        if index == 0 or not folded[index - 1].isalnum():
+            return index
+        index = folded.find(token.folded, index + 1)
+    return -1
+
+
+def _cut(text: str, start: int, length: int) -> str:
+    end = start + length
+    piece = text[start:end]
+    if end < len(text):
+        space = piece.rfind(" ")
+        piece = (piece[:space] if space > length // 2 else piece).rstrip(" ,.;:") + "…"
+    return ("…" if start else "") + piece

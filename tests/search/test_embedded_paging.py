@@ -1,0 +1,77 @@
+"""The embedded backend's pages and counts where scores tie and where the index changes.
+
+A page of a search by words is found from the first matches by score plus a margin
+(``TIE_ROOM``); when a tie runs past that margin every match is sorted instead. Both
+ways must give the same page, ordered by title within a tie.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from search.backends import embedded
+from search.backends.embedded import EmbeddedBackend
+from search.documents import DocumentType, Facet, LocalizedText, SearchDocument, SearchQuery
+
+LETTERS = "qwertyuiopasdfghjklzxcvbnm"
+
+
+def _cave(number: int, commune: str) -> SearchDocument:
+    # Same words and lengths everywhere: every document scores the same for "hang".
+    name = f"Hang {LETTERS[number % 26]}{LETTERS[number // 26]}"
+    return SearchDocument(
+        type=DocumentType.PLACE,
+        id=str(number),
+        version=1,
+        texts={"vi": LocalizedText(title=name, url=f"/vi/places/{number}", summary="hang đá")},
+        commune=commune,
+        category="cave",
+    )
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> Iterator[EmbeddedBackend]:
+    caves = EmbeddedBackend(tmp_path / "search.sqlite3")
+    caves.index(_cave(n, "Hạ Long" if n % 3 else "Cô Tô") for n in range(60))
+    yield caves
+    caves.close()
+
+
+def _titles(backend: EmbeddedBackend, offset: int) -> list[str]:
+    result = backend.search(SearchQuery(text="hang", limit=7, offset=offset))
+    return [hit.title for hit in result.hits]
+
+
+@pytest.mark.parametrize("offset", [0, 7, 55])
+def test_a_tie_is_broken_by_title_with_or_without_room(
+    backend: EmbeddedBackend, monkeypatch: pytest.MonkeyPatch, offset: int
+) -> None:
+    everything = sorted(_cave(n, "").texts["vi"].title.lower() for n in range(60))
+    expected = everything[offset : offset + 7]
+
+    assert [t.lower() for t in _titles(backend, offset)] == expected
+    monkeypatch.setattr(embedded, "TIE_ROOM", 3)  # the tie runs past the room: sort all
+    assert [t.lower() for t in _titles(backend, offset)] == expected
+
+
+def test_counts_follow_every_write(backend: EmbeddedBackend) -> None:
+    query = SearchQuery(text="hang", filters={Facet.COMMUNE: frozenset({"Cô Tô"})})
+    before = backend.search(query)
+    assert before.total == 20
+    assert {c.value: c.count for c in before.facets[Facet.COMMUNE]} == {"Hạ Long": 40, "Cô Tô": 20}
+
+    backend.delete(DocumentType.PLACE, "0", version=2)
+    other = EmbeddedBackend(backend.path)  # another process's view of the same file
+    try:
+        other.index([_cave(90, "Cô Tô"), _cave(91, "Cô Tô")])
+    finally:
+        other.close()
+    after = backend.search(query)
+
+    assert after.total == 21  # one Cô Tô cave deleted here, two added elsewhere
+    assert {c.value: c.count for c in after.facets[Facet.COMMUNE]} == {"Hạ Long": 40, "Cô Tô": 21}
+    added = _cave(90, "Cô Tô").texts["vi"].title
+    assert [h.title for h in backend.search(SearchQuery(text=added)).hits] == [added]
