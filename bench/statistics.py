@@ -1,0 +1,161 @@
+"""Dashboard queries over the occupancy ledger, and a full rebuild beside a scan of stays.
+
+    .venv/bin/python -m bench.statistics [--establishments 100] [--years 1] [--seed 7]
+        [--database-url postgresql://...] [--repeat 20] [--reuse]
+
+Generates synthetic establishments and stays with ``flask bench generate``'s code
+(``lodging/statistics/generate.py``) into a throw-away SQLite file, or into the
+PostgreSQL database given by ``--database-url`` / ``TEST_DATABASE_URL`` (migrated
+first; ``--reuse`` skips generation when it already holds data). Then, in one run:
+
+- times each typical dashboard query (``lodging.statistics.measures``) REPEAT times and
+  prints p50 and p95 (target at province scale: p95 <= 200 ms);
+- times a full ``statistics rebuild`` beside a plain scan of the stays table and
+  prints the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics as stats
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from flask_migrate import upgrade
+from sqlalchemy import func, select, text
+
+from lodging.properties.models import Establishment
+from lodging.registration.models import Stay
+from lodging.statistics import measures
+from lodging.statistics.generate import generate
+from lodging.statistics.measures import Scope
+from lodging.statistics.rebuild import rebuild
+from portal import create_app
+from portal.core.database import DbSession
+from portal.core.extensions import db
+from portal.core.settings import Settings
+
+SECRET = "bench-statistics-secret-key-0123456789-not-for-production"  # noqa: S105 - throw-away
+
+
+def _queries(session: DbSession, end: dt.date) -> dict[str, Callable[[], object]]:
+    first_id, commune = session.execute(
+        select(Establishment.id, Establishment.commune_code).order_by(Establishment.id).limit(1)
+    ).one()
+    month = end.replace(day=1)
+    year_ago = end - dt.timedelta(days=364)
+    province = Scope(province_code=22)
+
+    def occupancy(**kwargs: object) -> Callable[[], object]:
+        return lambda: measures.occupancy(session, **kwargs)  # type: ignore[arg-type]
+
+    return {
+        "headline: this month, all": lambda: measures.totals(
+            session, first_day=month, last_day=end
+        ),
+        "now by commune": lambda: measures.now(session, end),
+        "30 days by day": occupancy(
+            first_day=end - dt.timedelta(days=29), last_day=end, period="day"
+        ),
+        "12 months by commune (QN)": occupancy(
+            first_day=year_ago, last_day=end, period="month", group_by="commune", scope=province
+        ),
+        "12 months by kind": occupancy(
+            first_day=year_ago, last_day=end, period="month", group_by="kind"
+        ),
+        "12 months by country": occupancy(
+            first_day=year_ago, last_day=end, period="month", group_by="residence_country"
+        ),
+        "month by establishment": occupancy(
+            first_day=month, last_day=end, period="month", group_by="establishment"
+        ),
+        "commune, 1 year by week": occupancy(
+            first_day=year_ago, last_day=end, period="week", scope=Scope(commune_code=commune)
+        ),
+        "owner, 1 year by day": occupancy(
+            first_day=year_ago,
+            last_day=end,
+            period="day",
+            scope=Scope(establishment_ids=[first_id]),
+        ),
+    }
+
+
+def _time(call: Callable[[], object], repeat: int) -> tuple[float, float]:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return stats.median(samples), samples[max(0, round(0.95 * len(samples)) - 1)]
+
+
+def _scan_vs_rebuild(session: DbSession) -> tuple[float, float]:
+    started = time.perf_counter()
+    session.execute(
+        text("SELECT COUNT(*), MAX(expected_departure), MAX(room_id) FROM lodging_stay")
+    ).one()
+    scan = time.perf_counter() - started
+    started = time.perf_counter()
+    rebuild(session)
+    session.commit()
+    return scan, time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--establishments", type=int, default=100)
+    parser.add_argument("--years", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--database-url", default=os.environ.get("TEST_DATABASE_URL", ""))
+    parser.add_argument("--reuse", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as instance:
+        settings = Settings(
+            environment="test",
+            instance_path=str(Path(instance)),
+            database_url=args.database_url,
+            secret_key=SECRET,
+        ).resolved()
+        app = create_app(settings)
+        with app.app_context():
+            upgrade()
+            session = db.session
+            end = dt.date.today()  # noqa: DTZ011 - a calendar day
+            engine = session.get_bind().dialect.name
+            stays = session.scalar(select(func.count()).select_from(Stay)) or 0
+            if not (args.reuse and stays):
+                report = generate(
+                    session,
+                    establishments=args.establishments,
+                    years=args.years,
+                    seed=args.seed,
+                    end=end,
+                )
+                print(f"[{engine}] generated: {report.summary()}")
+                rate = report.stays / report.insert_seconds
+                print(
+                    f"  10,000,000 stays at this rate: {10_000_000 / rate / 60:.0f} min to insert"
+                )
+            stays = session.scalar(select(func.count()).select_from(Stay)) or 0
+            print(f"[{engine}] {stays:,} stays; query times over {args.repeat} runs (ms):")
+            for name, call in _queries(session, end).items():
+                p50, p95 = _time(call, args.repeat)
+                print(f"  {name:<30} p50 {p50:8.1f}   p95 {p95:8.1f}")
+            scan, built = _scan_vs_rebuild(session)
+            print(
+                f"  full rebuild {built:.2f} s, plain scan of stays {scan:.3f} s,"
+                f" ratio {built / scan if scan else float('inf'):.0f}x"
+            )
+            db.session.remove()
+            db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

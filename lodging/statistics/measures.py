@@ -1,0 +1,381 @@
+"""The measures the dashboard, exports and the IOC API show, read from the ledger.
+
+Plain functions: a session and filters in, frozen dataclasses out. Every figure is a
+SQL aggregation over ``statistics_day`` / ``statistics_day_residence`` (never over
+stays), and capacity comes from rooms and closures (``capacity``). Definitions follow
+Eurostat (reference §5) and the Vietnamese forms (§1.6):
+
+- arrivals: overnight guests checking in (``same_day`` guests apart, no night);
+- nights: guest-nights, a night ``d`` when arrival <= d < departure;
+- net bedroom occupancy = Σ rooms occupied / Σ rooms available (net of closures);
+- net bed-place occupancy = nights / Σ bed places available (net of closures, extra
+  beds excluded, so it may exceed 100 %);
+- gross bed-place occupancy = nights / (bed places * calendar days);
+- average length of stay = nights / arrivals;
+- international: residence country other than VN.
+
+Small-cell suppression is the caller's concern; ``guests`` on each row is the number
+of distinct guests behind it, which is what suppression needs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from lodging.properties.models import Establishment
+from lodging.statistics import capacity, periods
+from lodging.statistics.models import StatisticsDay, StatisticsDayResidence
+from lodging.statistics.periods import Period
+from portal.core.database import DbSession
+
+__all__ = ["GroupBy", "MeasureRow", "NowRow", "Period", "Scope", "now", "occupancy", "totals"]
+GroupBy = Literal[
+    "total",  # one row per period
+    "establishment",  # group = establishment id
+    "commune",  # group = commune code
+    "kind",  # group = EstablishmentKind value
+    "stars",  # group = stars (None: not graded)
+    "residence_country",  # group = ISO country code; capacity fields are None
+    "residence_province",  # Vietnamese residents only, group = province code (0: unknown)
+    "international",  # group = "international" | "domestic"; capacity fields are None
+]
+GroupKey = str | int | None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which establishments a figure covers; every given filter applies (AND).
+
+    ``establishment_ids`` None means no restriction; an owner passes their own ids
+    (an empty collection then yields nothing, never everything).
+    """
+
+    establishment_ids: Collection[int] | None = None
+    province_code: int | None = None
+    commune_code: int | None = None
+    kind: str | None = None
+    stars: int | None = None
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    """The figures of one group over one period (``first_day``..``last_day`` inclusive)."""
+
+    first_day: dt.date
+    last_day: dt.date
+    group: GroupKey
+    arrivals: int
+    same_day: int
+    departures: int
+    nights: int
+    arrivals_international: int
+    same_day_international: int
+    nights_international: int
+    guests: int  # distinct guests with an arrival, a night or a day visit in the period
+    # Capacity: None when the grouping is by guest (residence), where it has no meaning.
+    rooms_available: int | None
+    rooms_occupied: int | None
+    bed_places_available: int | None
+    bed_places_gross: int | None  # bed places * calendar days, closures ignored
+
+    @property
+    def arrivals_total(self) -> int:
+        """Overnight and same-day arrivals (Vietnamese *lượt khách phục vụ*)."""
+        return self.arrivals + self.same_day
+
+    @property
+    def arrivals_domestic(self) -> int:
+        return self.arrivals - self.arrivals_international
+
+    @property
+    def same_day_domestic(self) -> int:
+        return self.same_day - self.same_day_international
+
+    @property
+    def nights_domestic(self) -> int:
+        return self.nights - self.nights_international
+
+    @property
+    def net_room_occupancy(self) -> float | None:
+        """Percent; None without capacity."""
+        return _percent(self.rooms_occupied, self.rooms_available)
+
+    @property
+    def net_bed_occupancy(self) -> float | None:
+        """Percent, may exceed 100 (extra beds); None without capacity."""
+        return _percent(self.nights, self.bed_places_available)
+
+    @property
+    def gross_bed_occupancy(self) -> float | None:
+        return _percent(self.nights, self.bed_places_gross)
+
+    @property
+    def average_stay(self) -> float | None:
+        """Nights per overnight arrival; None without arrivals."""
+        return self.nights / self.arrivals if self.arrivals else None
+
+
+@dataclass(frozen=True)
+class NowRow:
+    """One commune today: guests staying tonight and guests who arrived today."""
+
+    commune_code: int
+    guests_present: int  # overnight guests whose night ``today`` it is
+    arrivals: int  # overnight arrivals today
+    same_day: int  # day-use guests today
+
+
+def _percent(part: int | None, whole: int | None) -> float | None:
+    if part is None or not whole:
+        return None
+    return 100.0 * part / whole
+
+
+# Groupings by an attribute of the establishment, which therefore have a capacity.
+PLACE_GROUPS: dict[str, InstrumentedAttribute[Any]] = {
+    "establishment": Establishment.id,
+    "commune": Establishment.commune_code,
+    "kind": Establishment.kind,
+    "stars": Establishment.stars,
+}
+_COUNTS = ("arrivals", "same_day", "departures", "nights")
+_INTERNATIONAL = ("arrivals_international", "same_day_international", "nights_international")
+Cell = tuple[dt.date, Hashable]  # (the row's first day, its group)
+
+
+def occupancy(
+    session: DbSession,
+    *,
+    first_day: dt.date,
+    last_day: dt.date,
+    period: Period = "month",
+    group_by: GroupBy = "total",
+    scope: Scope | None = None,
+) -> list[MeasureRow]:
+    """All measures per period and group, from ``first_day`` to ``last_day`` inclusive.
+
+    Periods are calendar days, ISO weeks (Monday first), months or years, clipped to
+    the range (a row's ``first_day``/``last_day`` say which days it covers). Rows are
+    ordered by period then group; a group with no guest and no capacity has no row.
+    """
+    conditions = _conditions(scope or Scope())
+    if conditions is None or last_day < first_day:
+        return []
+    spans = periods.spans(first_day, last_day, period)
+    span_of = {first: (first, last) for first, last in spans}
+    counts = _ledger(session, conditions, spans, period, group_by)
+    carried = _carried_in(session, conditions, [first for first, _ in spans], group_by)
+    rooms: dict[Cell, capacity.Available] | None = None
+    if group_by == "total" or group_by in PLACE_GROUPS:
+        chosen = capacity.places(session, conditions)
+        rooms = capacity.available(session, chosen, spans, _place_key(group_by))
+    cells = set(counts) | set(rooms or ())
+    return [
+        _row(span_of[cell[0]], cell[1], counts.get(cell, {}), carried.get(cell, 0), rooms)
+        for cell in sorted(cells, key=_order)
+    ]
+
+
+def _order(cell: Cell) -> tuple[dt.date, bool, Any]:
+    first, group = cell
+    return first, group is None, group if group is not None else 0
+
+
+def _row(
+    span: tuple[dt.date, dt.date],
+    group: Hashable,
+    figures: dict[str, int],
+    carried_in: int,
+    rooms: dict[Cell, capacity.Available] | None,
+) -> MeasureRow:
+    room = None if rooms is None else rooms.get((span[0], group), capacity.Available())
+    return MeasureRow(
+        first_day=span[0],
+        last_day=span[1],
+        group=group,  # type: ignore[arg-type]
+        arrivals=figures.get("arrivals", 0),
+        same_day=figures.get("same_day", 0),
+        departures=figures.get("departures", 0),
+        nights=figures.get("nights", 0),
+        arrivals_international=figures.get("arrivals_international", 0),
+        same_day_international=figures.get("same_day_international", 0),
+        nights_international=figures.get("nights_international", 0),
+        guests=figures.get("arrivals", 0) + figures.get("same_day", 0) + carried_in,
+        rooms_available=None if room is None else room.rooms,
+        rooms_occupied=None if room is None else figures.get("rooms_occupied", 0),
+        bed_places_available=None if room is None else room.bed_places,
+        bed_places_gross=None if room is None else room.bed_places_gross,
+    )
+
+
+def _conditions(scope: Scope) -> list[ColumnElement[bool]] | None:
+    """SQL conditions on ``Establishment``; None when the scope is empty by definition."""
+    conditions: list[ColumnElement[bool]] = []
+    if scope.establishment_ids is not None:
+        if not scope.establishment_ids:
+            return None
+        conditions.append(Establishment.id.in_(sorted(scope.establishment_ids)))
+    if scope.province_code is not None:
+        conditions.append(Establishment.province_code == scope.province_code)
+    if scope.commune_code is not None:
+        conditions.append(Establishment.commune_code == scope.commune_code)
+    if scope.kind is not None:
+        conditions.append(Establishment.kind == scope.kind)
+    if scope.stars is not None:
+        conditions.append(Establishment.stars == scope.stars)
+    return conditions
+
+
+def _place_key(group_by: GroupBy) -> Any:
+    if group_by == "total":
+        return lambda place: None
+    attribute = {"establishment": "id", "commune": "commune_code"}.get(group_by, group_by)
+    return lambda place: getattr(place, attribute)
+
+
+def _group_expression(group_by: GroupBy) -> Any:
+    r = StatisticsDayResidence
+    if group_by in PLACE_GROUPS:
+        return PLACE_GROUPS[group_by]
+    if group_by == "residence_country":
+        return r.residence_country
+    if group_by == "residence_province":
+        return r.residence_province_code
+    if group_by == "international":
+        return case((r.residence_country == "VN", "domestic"), else_="international")
+    return None
+
+
+def _by_residence(group_by: GroupBy) -> bool:
+    return group_by in {"residence_country", "residence_province", "international"}
+
+
+def _sums(group_by: GroupBy) -> list[Any]:
+    if not _by_residence(group_by):
+        d = StatisticsDay
+        columns = (*_COUNTS, *_INTERNATIONAL, "rooms_occupied")
+        return [func.sum(getattr(d, name)).label(name) for name in columns]
+    r = StatisticsDayResidence
+    abroad = r.residence_country != "VN"
+    sums = [func.sum(getattr(r, name)).label(name) for name in _COUNTS]
+    for name in _INTERNATIONAL:
+        column = getattr(r, name.removesuffix("_international"))
+        sums.append(func.sum(case((abroad, column), else_=0)).label(name))
+    return sums
+
+
+def _ledger(
+    session: DbSession,
+    conditions: list[ColumnElement[bool]],
+    spans: Sequence[tuple[dt.date, dt.date]],
+    period: Period,
+    group_by: GroupBy,
+) -> dict[Cell, dict[str, int]]:
+    table: Any = StatisticsDayResidence if _by_residence(group_by) else StatisticsDay
+    dialect = session.get_bind().dialect.name
+    bucket = periods.bucket(table.day, period, dialect).label("bucket")
+    group = _group_expression(group_by)
+    keys = [bucket] if group is None else [bucket, group.label("grp")]
+    stmt = (
+        select(*keys, *_sums(group_by))
+        .join(Establishment, Establishment.id == table.establishment_id)
+        .where(table.day.between(spans[0][0], spans[-1][1]), *conditions)
+        .group_by(*keys)
+    )
+    if group_by == "residence_province":
+        stmt = stmt.where(StatisticsDayResidence.residence_country == "VN")
+    first_of = {periods.start_of(first, period): first for first, _ in spans}
+    result: dict[Cell, dict[str, int]] = {}
+    for row in session.execute(stmt).mappings():
+        first = first_of[periods.key_start(row["bucket"])]
+        group_key = _plain(row["grp"]) if group is not None else None
+        result[(first, group_key)] = {
+            name: int(value or 0) for name, value in row.items() if name not in {"bucket", "grp"}
+        }
+    return result
+
+
+def _plain(value: Any) -> Hashable:
+    # Enum members (kind) come back as StrEnum: callers want the plain value.
+    return str(value) if isinstance(value, str) else value
+
+
+def _carried_in(
+    session: DbSession,
+    conditions: list[ColumnElement[bool]],
+    firsts: Sequence[dt.date],
+    group_by: GroupBy,
+) -> dict[Cell, int]:
+    """Guests present the first night of each period who arrived before it."""
+    table: Any = StatisticsDayResidence if _by_residence(group_by) else StatisticsDay
+    group = _group_expression(group_by)
+    keys = [table.day] if group is None else [table.day, group]
+    stmt = (
+        select(*keys, func.sum(table.nights) - func.sum(table.arrivals))
+        .join(Establishment, Establishment.id == table.establishment_id)
+        .where(table.day.in_(firsts), *conditions)
+        .group_by(*keys)
+    )
+    if group_by == "residence_province":
+        stmt = stmt.where(StatisticsDayResidence.residence_country == "VN")
+    result: dict[Cell, int] = {}
+    for row in session.execute(stmt):
+        group_key = _plain(row[1]) if group is not None else None
+        result[(row[0], group_key)] = int(row[-1] or 0)
+    return result
+
+
+def totals(
+    session: DbSession, *, first_day: dt.date, last_day: dt.date, scope: Scope | None = None
+) -> MeasureRow:
+    """The whole range as one row (group None)."""
+    rows = occupancy(session, first_day=first_day, last_day=last_day, period="year", scope=scope)
+    empty = capacity.Available() if rows or _conditions(scope or Scope()) is not None else None
+    figures: dict[str, int] = defaultdict(int)
+    for row in rows:
+        for name in (*_COUNTS, *_INTERNATIONAL, "rooms_occupied"):
+            figures[name] += getattr(row, name) or 0
+    room = capacity.Available(
+        rooms=sum(row.rooms_available or 0 for row in rows),
+        bed_places=sum(row.bed_places_available or 0 for row in rows),
+        bed_places_gross=sum(row.bed_places_gross or 0 for row in rows),
+    )
+    # Guests carried into later years arrived in an earlier one: count them once.
+    carried_in = rows[0].guests - rows[0].arrivals_total if rows else 0
+    rooms: dict[Cell, capacity.Available] | None = (
+        {(first_day, None): room} if empty is not None else None
+    )
+    return _row((first_day, last_day), None, figures, carried_in, rooms)
+
+
+def now(session: DbSession, today: dt.date, scope: Scope | None = None) -> list[NowRow]:
+    """Guests present and arrivals on ``today`` (a Vietnam date) by commune."""
+    conditions = _conditions(scope or Scope())
+    if conditions is None:
+        return []
+    d = StatisticsDay
+    stmt = (
+        select(
+            Establishment.commune_code,
+            func.sum(d.nights),
+            func.sum(d.arrivals),
+            func.sum(d.same_day),
+        )
+        .join(Establishment, Establishment.id == d.establishment_id)
+        .where(d.day == today, *conditions)
+        .group_by(Establishment.commune_code)
+        .order_by(Establishment.commune_code)
+    )
+    return [
+        NowRow(
+            commune_code=c, guests_present=int(p or 0), arrivals=int(a or 0), same_day=int(s or 0)
+        )
+        for c, p, a, s in session.execute(stmt)
+    ]

@@ -1,0 +1,88 @@
+"""The ledger's tables: a per-guest projection of stays and daily roll-ups.
+
+Days are Vietnam local dates. A night ``d`` belongs to a guest when
+``arrival_day <= d < departure_day``; a guest whose arrival and departure fall on the
+same date is a same-day (day-use) guest: counted apart, with no night.
+
+``arrivals`` and ``departures`` count overnight guests only, so that for every
+establishment present(d) = present(d-1) + arrivals(d) - departures(d), where present(d)
+is ``nights`` on day ``d``. International means residence country other than VN.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.core.database import Base
+
+# Residence province recorded for guests living abroad or whose province is unknown;
+# a key column cannot be NULL in a primary key.
+NO_PROVINCE = 0
+
+
+class StatisticsGuestStay(Base):
+    """What one guest last contributed to the ledger (the statistics-purpose facts).
+
+    Kept so a change to a stay knows which ledger cells it leaves and which it enters;
+    a cancelled stay's guests have no row.
+    """
+
+    __tablename__ = "statistics_guest_stay"
+    __table_args__ = (
+        Index("ix_statistics_guest_stay_place_arrival", "establishment_id", "arrival_day"),
+    )
+
+    guest_id: Mapped[int] = mapped_column(
+        ForeignKey("lodging_guest.id", ondelete="CASCADE"), primary_key=True
+    )
+    stay_id: Mapped[int] = mapped_column(index=True)
+    establishment_id: Mapped[int]
+    # A stay declared without a room still occupies one: its key is then -stay_id.
+    room_key: Mapped[int]
+    arrival_day: Mapped[dt.date]
+    departure_day: Mapped[dt.date]
+    residence_country: Mapped[str] = mapped_column(String(2))
+    residence_province_code: Mapped[int] = mapped_column(default=NO_PROVINCE)
+
+
+class StatisticsDay(Base):
+    """One establishment on one day; a row exists only when something happened."""
+
+    __tablename__ = "statistics_day"
+
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("lodging_establishment.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[dt.date] = mapped_column(primary_key=True, index=True)
+    nights: Mapped[int] = mapped_column(default=0)  # guests present the night of ``day``
+    arrivals: Mapped[int] = mapped_column(default=0)  # overnight guests arriving
+    departures: Mapped[int] = mapped_column(default=0)  # overnight guests leaving
+    same_day: Mapped[int] = mapped_column(default=0)  # day-use guests
+    rooms_occupied: Mapped[int] = mapped_column(default=0)  # distinct rooms with a guest
+    nights_international: Mapped[int] = mapped_column(default=0)
+    arrivals_international: Mapped[int] = mapped_column(default=0)
+    same_day_international: Mapped[int] = mapped_column(default=0)
+
+
+class StatisticsDayResidence(Base):
+    """Guests of one establishment on one day by where they live.
+
+    ``residence_province_code`` is the province for residents of Vietnam and
+    ``NO_PROVINCE`` otherwise. Summed over residences it equals ``StatisticsDay``.
+    """
+
+    __tablename__ = "statistics_day_residence"
+
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("lodging_establishment.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[dt.date] = mapped_column(primary_key=True, index=True)
+    residence_country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    residence_province_code: Mapped[int] = mapped_column(primary_key=True)
+    nights: Mapped[int] = mapped_column(default=0)
+    arrivals: Mapped[int] = mapped_column(default=0)
+    departures: Mapped[int] = mapped_column(default=0)
+    same_day: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,176 @@
+"""Recomputing the ledger from stays with a few set-based statements.
+
+Used after a bulk load (benchmark data, an import) and to check the incremental
+ledger: both must agree. Three steps, each one SQL statement: project the guests of
+non-cancelled stays (``statistics_guest_stay``), then aggregate the projection into
+``statistics_day`` and ``statistics_day_residence`` by expanding each guest's nights
+against a small sequence of integers.
+
+Vietnam has kept UTC+7 without daylight saving since 1975, so a local date is the
+UTC time plus seven hours in both dialects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Date, Integer, bindparam, func, select, text
+from sqlalchemy.sql.elements import TextClause
+
+from lodging.statistics.models import StatisticsGuestStay
+from portal.core.database import DbSession
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    local_date: str  # SQL turning a UTC timestamp ``{}`` into a Vietnam date
+    greatest: str  # the larger of two dates
+    plus_days: str  # date ``{0}`` plus integer ``{1}`` days
+    days_between: str  # whole days from ``{0}`` to ``{1}``
+
+
+_SQLITE = _Dialect(
+    local_date="date({}, '+7 hours')",
+    greatest="max({}, {})",
+    plus_days="date({0}, '+' || {1} || ' days')",
+    days_between="CAST(julianday({1}) - julianday({0}) AS INTEGER)",
+)
+_POSTGRESQL = _Dialect(
+    local_date="CAST(({} AT TIME ZONE 'Asia/Ho_Chi_Minh') AS DATE)",
+    greatest="GREATEST({}, {})",
+    plus_days="({0} + {1})",
+    days_between="({1} - {0})",
+)
+
+_PROJECT = """
+INSERT INTO statistics_guest_stay (guest_id, stay_id, establishment_id, room_key,
+    arrival_day, departure_day, residence_country, residence_province_code)
+SELECT g.id, s.id, s.establishment_id, COALESCE(s.room_id, -s.id), {arrival},
+    {greatest}, g.residence_country,
+    CASE WHEN g.residence_country = 'VN' THEN COALESCE(g.residence_province_code, 0)
+         ELSE 0 END
+FROM lodging_guest g JOIN lodging_stay s ON s.id = g.stay_id
+WHERE s.status <> 'cancelled' {stay_filter}
+"""
+
+# One row per guest event: a night (kind n), an overnight arrival (a) or departure
+# (d), or a same-day visit (s); only those inside [:first, :last] are kept.
+_EVENTS = """
+WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < :longest),
+g AS (SELECT * FROM statistics_guest_stay
+      WHERE arrival_day <= :last AND departure_day >= :first),
+ev AS (
+  SELECT g.establishment_id AS e, {night} AS day, 1 AS nt, 0 AS ar, 0 AS de, 0 AS sd,
+         g.room_key AS rk, g.residence_country AS rc, g.residence_province_code AS rp
+  FROM g JOIN seq ON seq.i < {length}
+  UNION ALL
+  SELECT establishment_id, arrival_day, 0, 1, 0, 0, NULL, residence_country,
+         residence_province_code FROM g WHERE departure_day > arrival_day
+  UNION ALL
+  SELECT establishment_id, departure_day, 0, 0, 1, 0, NULL, residence_country,
+         residence_province_code FROM g WHERE departure_day > arrival_day
+  UNION ALL
+  SELECT establishment_id, arrival_day, 0, 0, 0, 1, NULL, residence_country,
+         residence_province_code FROM g WHERE departure_day = arrival_day
+)
+"""
+
+_DAYS = """
+INSERT INTO statistics_day (establishment_id, day, nights, arrivals, departures, same_day,
+    rooms_occupied, nights_international, arrivals_international, same_day_international)
+{events}
+SELECT e, day, SUM(nt), SUM(ar), SUM(de), SUM(sd), COUNT(DISTINCT rk),
+    SUM(CASE WHEN rc <> 'VN' THEN nt ELSE 0 END),
+    SUM(CASE WHEN rc <> 'VN' THEN ar ELSE 0 END),
+    SUM(CASE WHEN rc <> 'VN' THEN sd ELSE 0 END)
+FROM ev WHERE day BETWEEN :first AND :last GROUP BY e, day
+"""
+
+_RESIDENCES = """
+INSERT INTO statistics_day_residence (establishment_id, day, residence_country,
+    residence_province_code, nights, arrivals, departures, same_day)
+{events}
+SELECT e, day, rc, rp, SUM(nt), SUM(ar), SUM(de), SUM(sd)
+FROM ev WHERE day BETWEEN :first AND :last GROUP BY e, day, rc, rp
+"""
+
+
+def _dialect(session: DbSession) -> _Dialect:
+    return _POSTGRESQL if session.get_bind().dialect.name == "postgresql" else _SQLITE
+
+
+def _dated(sql: str) -> TextClause:
+    names = [name for name in ("first", "last") if f":{name}" in sql]
+    return text(sql).bindparams(*(bindparam(name, type_=Date) for name in names))
+
+
+def rebuild(
+    session: DbSession, *, first: dt.date | None = None, last: dt.date | None = None
+) -> None:
+    """Recompute the ledger from stays, for every day or for ``first``..``last``.
+
+    With a range, only the guests of stays touching it are projected again (the
+    incremental ledger keeps the others), and only the days inside it are replaced.
+    """
+    sql = _dialect(session)
+    ranged = first is not None or last is not None
+    first = first or dt.date(1900, 1, 1)
+    last = last or dt.date(9999, 12, 31)
+    _project(session, sql, first, last, ranged=ranged)
+    longest = session.scalar(
+        select(func.max(text(sql.days_between.format("arrival_day", "departure_day")))).select_from(
+            StatisticsGuestStay
+        )
+    )
+    params = {"first": first, "last": last, "longest": int(longest or 0)}
+    events = _EVENTS.format(
+        night=sql.plus_days.format("g.arrival_day", "seq.i"),
+        length=sql.days_between.format("g.arrival_day", "g.departure_day"),
+    )
+    for table in ("statistics_day", "statistics_day_residence"):
+        session.execute(_dated(f"DELETE FROM {table} WHERE day BETWEEN :first AND :last"), params)  # noqa: S608 - table names are constants
+    for statement in (_DAYS, _RESIDENCES):
+        session.execute(
+            _dated(statement.format(events=events)).bindparams(bindparam("longest", type_=Integer)),
+            params,
+        )
+
+
+def _project(
+    session: DbSession, sql: _Dialect, first: dt.date, last: dt.date, *, ranged: bool
+) -> None:
+    arrival = sql.local_date.format("g.arrival")
+    leaving = (
+        "CASE WHEN s.status = 'checked_out' AND s.departed_at IS NOT NULL "
+        f"THEN {sql.local_date.format('s.departed_at')} ELSE s.expected_departure END"
+    )
+    params = {"first": first, "last": last}
+    if not ranged:
+        session.execute(text("DELETE FROM statistics_guest_stay"))
+        stay_filter = ""
+    else:
+        # Stays whose current dates touch the range, and projections that touched it.
+        touching = (
+            "SELECT t.id FROM lodging_stay t WHERE "  # noqa: S608 - fragments are constants
+            f"{sql.local_date.format('t.arrival')} <= :last AND "
+            f"({leaving.replace('s.', 't.')}) >= :first"
+        )
+        session.execute(
+            _dated(
+                "DELETE FROM statistics_guest_stay WHERE (arrival_day <= :last AND "  # noqa: S608 - constants
+                f"departure_day >= :first) OR stay_id IN ({touching})"
+            ),
+            params,
+        )
+        stay_filter = f"AND s.id IN ({touching})"
+    session.execute(
+        _dated(
+            _PROJECT.format(
+                arrival=arrival,
+                greatest=sql.greatest.format(arrival, leaving),
+                stay_filter=stay_filter,
+            )
+        ),
+        params,
+    )

@@ -1,0 +1,241 @@
+"""The tourism department's pages: the province, a commune, an establishment, compliance.
+
+Every page answers ``?format=csv`` (one table: ``&table=N``) and ``?format=xlsx``
+(every table) with exactly the figures it shows, suppression included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import replace
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import LazyString, format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from lodging.feeds.channels import FeedChannel
+from lodging.properties import services as properties
+from lodging.properties.forms import KIND_LABELS
+from lodging.statistics.measures import GroupKey
+from portal.core.auth.access import roles_required
+from portal.core.auth.roles import Role
+from portal.core.clock import local_now, utcnow
+from portal.core.extensions import db
+from portal.core.outbox import handlers_of
+from portal.dashboard import compliance, compliance_tables, pages
+from portal.dashboard.exports import CSV_TYPE, XLSX_TYPE, to_csv, to_xlsx
+from portal.dashboard.filters import GROUPS, PERIODS, Filters, parse_filters
+from portal.dashboard.tables import suppressed_text
+
+bp = Blueprint(
+    "dashboard", __name__, template_folder="templates", url_prefix="/<locale:lang>/dashboard"
+)
+DEPARTMENT = (Role.ADMIN, Role.TOURISM_OFFICER)
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+NAV = (
+    ("dashboard.overview", _l("Province")),
+    ("dashboard.summary", _l("Monthly summary")),
+    ("dashboard.compliance_page", _l("Compliance")),
+)
+CHANNEL_LABELS = {
+    FeedChannel.CITIZENS.value: _l("Police: citizens' stays"),
+    FeedChannel.FOREIGNERS.value: _l("Police: foreigners' declarations"),
+    FeedChannel.STATISTICS.value: _l("Tourism statistics"),
+}
+DRILL = {
+    "home_endpoint": "dashboard.overview",
+    "home_label": _l("Province"),
+    "back_label": _l("Commune or ward"),
+}
+
+
+def min_cell() -> int:
+    return int(current_app.config["PORTAL_SETTINGS"].statistics_min_cell)
+
+
+def today() -> dt.date:
+    return local_now().date()
+
+
+@bp.context_processor
+def dashboard_helpers() -> dict[str, Any]:
+    return {
+        "periods": PERIODS,
+        "groups": GROUPS,
+        "group_titles": pages.GROUP_TITLES,
+        "suppressed_text": suppressed_text,
+        "number": format_decimal,
+        "min_cell": min_cell(),
+        "kind_choices": list(KIND_LABELS.items()),
+        "map_tiles": current_app.config["PORTAL_SETTINGS"].map_tile_url,
+        "map_attribution": current_app.config["PORTAL_SETTINGS"].map_tile_attribution,
+    }
+
+
+def render_or_export(
+    page: pages.Page, template: str, filename: str, **context: Any
+) -> ResponseReturnValue:
+    """The page, or its tables as a file when ``format`` asks for one."""
+    wanted = request.args.get("format", "")
+    if wanted == "xlsx":
+        body = to_xlsx([section.table for section in page.sections], _notes(page))
+        return _download(body, XLSX_TYPE, f"{filename}.xlsx")
+    if wanted == "csv":
+        index = request.args.get("table", "0")
+        if not index.isdigit() or int(index) >= len(page.sections):
+            abort(404)
+        body = to_csv(page.sections[int(index)].table, _notes(page))
+        return _download(body, CSV_TYPE, f"{filename}-{int(index) + 1}.csv")
+    return render_template(template, page=page, **context)
+
+
+def _notes(page: pages.Page) -> list[str]:
+    f = page.filters
+    notes = [_("Period: %(first)s to %(last)s", first=f.first_day, last=f.last_day)]
+    if any(section.table.any_suppressed for section in page.sections):
+        notes.append(suppression_note())
+    return notes
+
+
+def suppression_note() -> str:
+    return str(
+        _(
+            "%(shown)s: figures from fewer than %(n)s guests are not published, so that no"
+            " guest can be recognised.",
+            shown=suppressed_text(min_cell()),
+            n=min_cell(),
+        )
+    )
+
+
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def query_args() -> dict[str, Any]:
+    """The page's query string, carried on by drill-down links."""
+    return dict(request.args.items())
+
+
+def _filters() -> tuple[Filters, dict[str, LazyString]]:
+    return parse_filters(request.args, today())
+
+
+def _commune_link(key: GroupKey) -> str | None:
+    return url_for("dashboard.commune", commune_code=key, **query_args()) if key else None
+
+
+def _place_link(key: GroupKey) -> str | None:
+    return url_for("dashboard.establishment", establishment_id=key, **query_args())
+
+
+@bp.get("/")
+@roles_required(*DEPARTMENT)
+def overview() -> ResponseReturnValue:
+    """The province: headline, charts over time and by group, the map by commune."""
+    filters, errors = _filters()
+    page = pages.overview(
+        db.session,
+        filters,
+        today=today(),
+        min_cell=min_cell(),
+        establishment_ids=None,
+        commune_link=_commune_link,
+        place_link=_place_link,
+    )
+    return render_or_export(
+        page,
+        "dashboard/overview.html",
+        "province",
+        errors=errors,
+        heading=_("Tourism statistics of the province"),
+        nav=NAV,
+    )
+
+
+@bp.get("/communes/<int:commune_code>")
+@roles_required(*DEPARTMENT)
+def commune(commune_code: int) -> ResponseReturnValue:
+    """One commune and its establishments."""
+    filters, errors = _filters()
+    filters = replace(filters, commune_code=commune_code)
+    page = pages.commune_page(db.session, filters, min_cell=min_cell(), place_link=_place_link)
+    name = pages.commune_name(commune_code)
+    return render_or_export(
+        page, "dashboard/drill.html", f"commune-{commune_code}", errors=errors, title=name, **DRILL
+    )
+
+
+@bp.get("/establishments/<int:establishment_id>")
+@roles_required(*DEPARTMENT)
+def establishment(establishment_id: int) -> ResponseReturnValue:
+    """One establishment's figures: the bottom of the drill-down (there is no guest level)."""
+    try:
+        place = properties.get_establishment(db.session, establishment_id)
+    except properties.NotFoundError:
+        abort(404)
+    filters, errors = _filters()
+    filters = replace(filters, establishment_id=place.id)
+    page = pages.establishment_page(db.session, filters, min_cell=min_cell())
+    back = url_for("dashboard.commune", commune_code=place.commune_code, **query_args())
+    return render_or_export(
+        page,
+        "dashboard/drill.html",
+        f"establishment-{place.id}",
+        errors=errors,
+        title=place.name,
+        back=back,
+        **DRILL,
+    )
+
+
+@bp.get("/summary")
+@roles_required(*DEPARTMENT)
+def summary() -> ResponseReturnValue:
+    """The monthly province summary by kind of establishment."""
+    match = _MONTH.fullmatch(request.args.get("month", ""))
+    last_month = today().replace(day=1) - dt.timedelta(days=1)
+    year, month = (int(match[1]), int(match[2])) if match else (last_month.year, last_month.month)
+    if not 1 <= month <= 12:
+        year, month = last_month.year, last_month.month
+    page = pages.province_summary(db.session, year, month, min_cell=min_cell())
+    label = f"{year:04d}-{month:02d}"
+    return render_or_export(page, "dashboard/summary.html", f"summary-{label}", month=label)
+
+
+@bp.get("/compliance")
+@roles_required(*DEPARTMENT)
+def compliance_page() -> ResponseReturnValue:
+    """Late and overdue declarations, silent establishments, failed deliveries."""
+    now = utcnow()
+    since = now - dt.timedelta(days=30)
+    feeds = {channel.value for channel in FeedChannel}
+    failures = compliance.channel_failures(db.session, handlers_of(current_app).channel_of)
+    late = compliance.late_declarations(db.session, since=since, now=now)
+    silent = compliance.silent_establishments(db.session, today=today(), now=now)
+    channels = compliance.feed_channels_only(failures, feeds)
+    page = compliance_tables.compliance_page(
+        since.date(),
+        today(),
+        late=late,
+        silent=silent,
+        channels=channels,
+        channel_labels=CHANNEL_LABELS,
+    )
+    return render_or_export(
+        page,
+        "dashboard/compliance.html",
+        "compliance",
+        late=late,
+        silent=silent,
+        channels=channels,
+        commune_name=pages.commune_name,
+        channel_labels=CHANNEL_LABELS,
+    )

@@ -1,0 +1,35 @@
+"""Small cells are suppressed, and the one a total would give away with them."""
+
+from __future__ import annotations
+
+from portal.dashboard.tables import Column, Row, Table, suppress
+
+
+def rows(*guests: int) -> list[Row]:
+    return [Row(values={"n": g}, guests=g) for g in guests]
+
+
+def test_rows_from_fewer_than_the_threshold_are_suppressed():
+    marked = suppress(rows(2, 3, 40, 50), 5)
+    assert [row.suppressed for row in marked] == [True, True, False, False]
+
+
+def test_a_lone_small_row_takes_the_next_smallest_with_it():
+    marked = suppress(rows(50, 1, 7, 9), 5)
+    assert [row.suppressed for row in marked] == [False, True, True, False]
+
+
+def test_rows_without_guests_show_their_zeros():
+    marked = suppress(rows(0, 0, 12), 5)
+    assert not any(row.suppressed for row in marked)
+
+
+def test_capacity_shows_in_a_suppressed_row_but_guest_figures_do_not():
+    table = Table(
+        title="t",
+        columns=(Column("nights", "Nights"), Column("rooms", "Rooms", from_guests=False)),
+        rows=(Row(values={"nights": 3, "rooms": 90}, guests=2, suppressed=True),),
+    )
+    row = table.rows[0]
+    assert table.cell(row, table.columns[0]) is None
+    assert table.cell(row, table.columns[1]) == 90

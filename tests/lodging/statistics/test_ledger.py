@@ -1,0 +1,240 @@
+"""The ledger moves with every stay change, and a rebuild from stays agrees with it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lodging.properties.models import Establishment
+from lodging.registration import self_service, services
+from lodging.registration.declarations import DeclarationError, GuestInput
+from lodging.registration.documents import Sex
+from lodging.registration.models import ConfirmationMethod, GuestRole, Stay
+from lodging.statistics import measures
+from lodging.statistics.measures import Scope
+from lodging.statistics.models import StatisticsDay, StatisticsDayResidence, StatisticsGuestStay
+from lodging.statistics.rebuild import rebuild
+from portal.core.clock import utcnow
+from tests.factories import TEST_CIPHER, citizen, declare, make_establishment, stay_input
+from tests.lodging.statistics.dates import DESK, at, couple, day0, korean
+
+DAYS = dt.timedelta(days=1)
+
+
+def ledger(session: Session) -> dict[str, list[tuple[Any, ...]]]:
+    """Every ledger row, comparable."""
+    tables = {
+        "day": StatisticsDay,
+        "residence": StatisticsDayResidence,
+        "guests": StatisticsGuestStay,
+    }
+    result = {}
+    for name, model in tables.items():
+        columns = list(model.__table__.columns)
+        rows = session.execute(select(*columns).order_by(*model.__table__.primary_key)).all()
+        result[name] = [tuple(row) for row in rows]
+    return result
+
+
+def nights(session: Session, place: Establishment, first: dt.date, last: dt.date) -> list[int]:
+    rows = measures.occupancy(
+        session,
+        first_day=first,
+        last_day=last,
+        period="day",
+        scope=Scope(establishment_ids=[place.id]),
+    )
+    by_day = {row.first_day: row.nights for row in rows}
+    return [by_day.get(first + i * DAYS, 0) for i in range((last - first).days + 1)]
+
+
+def test_early_check_out_extension_room_move_and_cancellation_move_the_ledger(
+    db_session: Session,
+) -> None:
+    place = make_establishment(db_session)
+    d = day0()
+    stay = declare(
+        db_session, place, stay_input(*couple(), arrival=at(d), expected_departure=d + 4 * DAYS)
+    )
+    assert nights(db_session, place, d, d + 4 * DAYS) == [2, 2, 2, 2, 0]
+    services.change_departure(
+        db_session, stay, expected_departure=d + 5 * DAYS, actor=DESK, now=utcnow()
+    )
+    assert nights(db_session, place, d, d + 5 * DAYS) == [2, 2, 2, 2, 2, 0]
+    services.move_room(db_session, stay, room_number="201", actor=DESK, now=utcnow())
+    services.check_out(db_session, stay, departed_at=at(d + 2 * DAYS, 9), actor=DESK, now=utcnow())
+    assert nights(db_session, place, d, d + 5 * DAYS) == [2, 2, 0, 0, 0, 0]
+    row = measures.totals(
+        db_session, first_day=d, last_day=d + 5 * DAYS, scope=Scope(establishment_ids=[place.id])
+    )
+    assert (row.departures, row.rooms_occupied) == (2, 2)
+    services.cancel_stay(db_session, stay, reason="wrong hotel", actor=DESK, now=utcnow())
+    assert nights(db_session, place, d, d + 5 * DAYS) == [0] * 6
+    assert ledger(db_session) == {"day": [], "residence": [], "guests": []}
+
+
+def test_two_stays_in_one_room_occupy_it_once(db_session: Session) -> None:
+    place = make_establishment(db_session)
+    d = day0()
+    for _ in range(2):
+        declare(
+            db_session, place, stay_input(room="101", arrival=at(d), expected_departure=d + DAYS)
+        )
+    (row,) = measures.occupancy(
+        db_session, first_day=d, last_day=d, period="day", scope=Scope(establishment_ids=[place.id])
+    )
+    assert (row.nights, row.rooms_occupied) == (2, 1)
+
+
+def test_a_self_checked_in_guest_counts_from_arrival_before_staff_confirm(
+    db_session: Session,
+) -> None:
+    place = make_establishment(db_session)
+    today = utcnow()
+    stay = declare(
+        db_session,
+        place,
+        stay_input(arrival=today - dt.timedelta(hours=1)),
+        confirmed=False,
+    )
+    row = measures.totals(
+        db_session,
+        first_day=stay.arrival.date() - DAYS,
+        last_day=stay.expected_departure,
+        scope=Scope(establishment_ids=[place.id]),
+    )
+    assert row.arrivals == 1
+    guest = stay.guests[0]
+    services.confirm_guest(
+        db_session, guest, method=ConfirmationMethod.IN_PERSON, actor=DESK, now=utcnow()
+    )
+    again = measures.totals(
+        db_session,
+        first_day=stay.arrival.date() - DAYS,
+        last_day=stay.expected_departure,
+        scope=Scope(establishment_ids=[place.id]),
+    )
+    assert again.arrivals == 1  # confirming does not count the guest twice
+    joining = citizen(
+        full_name="Trần Văn Bình",
+        sex=Sex.M,
+        document_number="001090054321",
+        role=GuestRole.MEMBER,
+        relationship="husband",
+    )
+    self_service.add_self_checked_in_guest(
+        db_session, stay, joining, cipher=TEST_CIPHER, now=utcnow()
+    )
+    joined = measures.totals(
+        db_session,
+        first_day=stay.arrival.date() - DAYS,
+        last_day=stay.expected_departure,
+        scope=Scope(establishment_ids=[place.id]),
+    )
+    assert joined.guests == 2
+
+
+def _random_guest(rng: random.Random, day: dt.date, n: int) -> tuple[GuestInput, ...]:
+    if rng.random() < 0.3:
+        return (korean(day, full_name=f"LEE {n}"),)
+    return couple() if rng.random() < 0.5 else (citizen(),)
+
+
+def _one_change(
+    rng: random.Random, session: Session, place: Establishment, stays: list[Stay]
+) -> None:
+    d = day0()
+    now = utcnow()
+    choice = rng.random()
+    if choice < 0.4 or not stays:
+        start = d + rng.randrange(0, 12) * DAYS
+        data = stay_input(
+            *_random_guest(rng, start, len(stays)),
+            room=rng.choice(("101", "102", "201")),
+            arrival=at(start, rng.choice((1, 10, 20, 23))),
+            expected_departure=start + rng.randrange(0, 5) * DAYS,
+        )
+        stay, _ = services.declare_stay(
+            session, place, data, actor=DESK, cipher=TEST_CIPHER, now=now
+        )
+        stays.append(stay)
+        return
+    stay = rng.choice(stays)
+    if choice < 0.55:
+        services.check_out(
+            session,
+            stay,
+            departed_at=stay.arrival + dt.timedelta(hours=rng.randrange(1, 80)),
+            actor=DESK,
+            now=now + dt.timedelta(days=30),
+        )
+    elif choice < 0.7:
+        services.change_departure(
+            session,
+            stay,
+            expected_departure=stay.expected_departure + rng.choice((-1, 1, 2)) * DAYS,
+            actor=DESK,
+            now=now,
+        )
+    elif choice < 0.8:
+        services.move_room(
+            session, stay, room_number=rng.choice(("101", "102", "201")), actor=DESK, now=now
+        )
+    elif choice < 0.9:
+        services.cancel_stay(session, stay, reason="mistake", actor=DESK, now=now)
+    else:
+        later = stay.arrival + dt.timedelta(days=rng.choice((-1, 1)))
+        day = later.astimezone(at(d).tzinfo).date()
+        data = stay_input(
+            *_random_guest(rng, day, 99)[: len(stay.guests)] or (citizen(),),
+            arrival=later,
+            expected_departure=max(day, stay.expected_departure),
+        )
+        if len(data.guests) >= len(stay.guests):
+            services.correct_stay(session, stay, data, actor=DESK, cipher=TEST_CIPHER, now=now)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_rebuild_from_stays_equals_the_incremental_ledger_after_a_random_history(
+    db_session: Session, seed: int
+) -> None:
+    rng = random.Random(seed)
+    places = [make_establishment(db_session) for _ in range(2)]
+    stays: dict[int, list[Stay]] = {p.id: [] for p in places}
+    for _ in range(40):
+        place = rng.choice(places)
+        savepoint = db_session.begin_nested()
+        try:
+            _one_change(rng, db_session, place, stays[place.id])
+            savepoint.commit()
+        except (services.StayStateError, DeclarationError):
+            savepoint.rollback()
+    db_session.expire_all()
+    incremental = ledger(db_session)
+    assert incremental["day"], "the history left something to count"
+    rebuild(db_session)
+    assert ledger(db_session) == incremental
+    d = day0()
+    rebuild(db_session, first=d + 3 * DAYS, last=d + 6 * DAYS)
+    assert ledger(db_session) == incremental
+
+
+def test_statistics_rebuild_command_restores_a_wiped_ledger(
+    app: Flask, db_session: Session
+) -> None:
+    place = make_establishment(db_session)
+    d = day0()
+    declare(db_session, place, stay_input(arrival=at(d), expected_departure=d + 2 * DAYS))
+    before = ledger(db_session)
+    for model in (StatisticsDay, StatisticsDayResidence, StatisticsGuestStay):
+        db_session.query(model).delete()
+    result = app.test_cli_runner().invoke(args=["statistics", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert ledger(db_session) == before
+    assert before["day"]
