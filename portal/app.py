@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from flask import redirect, url_for
@@ -12,18 +13,29 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lodging.feeds.channels import FeedChannel
 from lodging.feeds.cli import feeds_cli  # the outbox's commands and the test receiver
-from lodging.feeds.handlers import follow_delivery, register_feeds
+from lodging.feeds.handlers import follow_delivery, register_feeds, schedule_daily_stats
 from lodging.feeds.transports import build_transport
 from lodging.properties import api as properties_api
 from lodging.properties import models as properties_models
+from lodging.properties import public_views as lodging_public_views
 from lodging.properties import views as properties_views
 from lodging.properties.cli import register_cli_hooks
 from lodging.properties.demo import load_demo_establishments
+from lodging.properties.forms import AMENITY_LABELS
+from lodging.properties.forms import KIND_LABELS as LODGING_KIND_LABELS
+from lodging.properties.search_documents import register_lodging_source
 from lodging.registration import api as registration_api
 from lodging.registration import cli as registration_cli
 from lodging.registration import models as registration_models
 from lodging.registration import self_checkin
 from lodging.registration import views as registration_views
+from lodging.registration.alert_mail import alert_composer
+from lodging.registration.alerts import enqueue_deadline_alerts
+from lodging.registration.hooks import on_stay_changed
+from lodging.statistics import models as statistics_models
+from lodging.statistics import monthly_report as statistics_reports
+from lodging.statistics.cli import bench_cli, statistics_cli
+from lodging.statistics.ledger import apply_stay
 from portal.core import api, audit, crypto, errors, i18n, outbox, outbox_admin, security
 from portal.core.auth import access
 from portal.core.auth import admin as accounts_admin
@@ -31,18 +43,45 @@ from portal.core.auth import views as auth_views
 from portal.core.auth.access import register_work_link
 from portal.core.auth.cli import tokens_cli, users_cli
 from portal.core.auth.roles import Role
-from portal.core.database import configure_sqlite
+from portal.core.database import DbSession, configure_sqlite
 from portal.core.demo import demo_cli, load_demo_accounts, register_demo_loader
 from portal.core.extensions import babel, csrf, db, limiter, migrate
+from portal.core.mail import MailDrop, Mailer, SmtpMailer, register_mail
+from portal.core.periodic import register_periodic
 from portal.core.settings import Settings
+from portal.dashboard import api as dashboard_api
+from portal.dashboard import owner_views as dashboard_owner_views
+from portal.dashboard import views as dashboard_views
+from portal.destinations import backoffice as content_admin
+from portal.destinations import media as destination_media
+from portal.destinations import models as destination_models
+from portal.destinations import search_documents as destination_documents
+from portal.destinations import sitemap as destination_sitemap
 from portal.destinations import views as destination_views
+from portal.destinations.demo import load_demo_content
+from portal.destinations.presentation import CATEGORY_LABELS as EVENT_CATEGORY_LABELS
+from portal.destinations.presentation import KIND_LABELS as PLACE_KIND_LABELS
+from search import api as search_api
 from search import health as search_health
+from search import labels as search_labels
+from search import views as search_views
+from search.cli import search_cli
+from search.documents import Facet
+from search.indexing import backend_of, init_search, register_indexing
 
 ROOT = Path(__file__).resolve().parent.parent
 HOME_ENDPOINT = "destinations.home"
 # Every module that defines tables, so the metadata (hence `flask db migrate` and
 # `db check`) sees them all whether or not a view has imported them yet.
-MODEL_MODULES = (audit, outbox, properties_models, registration_models)
+MODEL_MODULES = (
+    audit,
+    outbox,
+    properties_models,
+    registration_models,
+    destination_models,
+    statistics_reports,
+    statistics_models,
+)
 
 
 def build_app(settings: Settings | None = None) -> OpenAPI:
@@ -114,22 +153,54 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
     app.register_blueprint(accounts_admin.bp)
     app.register_blueprint(outbox_admin.bp)
     app.register_blueprint(destination_views.bp)
+    app.register_blueprint(destination_sitemap.bp)
+    app.register_blueprint(content_admin.bp)
+    destination_media.init_app(app)
+    destination_documents.register_sources(app)
     app.register_blueprint(properties_views.bp)
+    app.register_blueprint(lodging_public_views.bp)
     app.register_blueprint(registration_views.bp)
     app.register_blueprint(self_checkin.bp)
     app.register_blueprint(self_checkin.short_bp)
+    app.register_blueprint(search_views.bp)
     app.register_api(properties_api.api)
+    app.register_api(search_api.api)
+    search_labels.init_app(app)
+    for facet, labels in (
+        (Facet.CATEGORY, LODGING_KIND_LABELS),
+        (Facet.CATEGORY, PLACE_KIND_LABELS),
+        (Facet.CATEGORY, EVENT_CATEGORY_LABELS),
+        (Facet.AMENITIES, AMENITY_LABELS),
+    ):
+        search_labels.register_facet_labels(app, facet, search_labels.labels_by_code(labels))
     app.register_api(registration_api.api)
+    app.register_blueprint(dashboard_views.bp)
+    app.register_blueprint(dashboard_owner_views.bp)
+    app.register_api(dashboard_api.api)
     app.add_url_rule("/", "root", _root)
-    api.register_health_check(
-        app, "search", lambda: search_health.check(settings.elasticsearch_url)
-    )
+    init_search(app, settings)
+    register_indexing(app)
+    register_lodging_source(app)
+    api.register_health_check(app, "search", lambda: search_health.check(backend_of(app)))
     register_demo_loader(app, load_demo_accounts)
     register_demo_loader(app, load_demo_establishments)
+    register_demo_loader(app, load_demo_content)
     register_cli_hooks(app)
+    # The occupancy ledger moves with every stay change, in the same transaction.
+    on_stay_changed(apply_stay)
     _register_feeds(app, settings)
+    _register_mail(app, settings)
     _register_work_links(app)
-    for group in (users_cli, tokens_cli, demo_cli, registration_cli.lodging_cli, feeds_cli):
+    for group in (
+        users_cli,
+        tokens_cli,
+        demo_cli,
+        registration_cli.lodging_cli,
+        feeds_cli,
+        search_cli,
+        statistics_cli,
+        bench_cli,
+    ):
         app.cli.add_command(group)
 
 
@@ -143,9 +214,35 @@ def _register_feeds(app: OpenAPI, settings: Settings) -> None:
         },
         drop_dir=Path(settings.feed_drop_dir),
         secret=settings.feed_signing_key.encode(),
+        connect_timeout=settings.feed_connect_timeout,
+        read_timeout=settings.feed_read_timeout,
     )
     register_feeds(app, transport, app.extensions["personal_data_cipher"])
     outbox.register_state_listener(app, follow_delivery)
+    register_periodic(app, "daily-statistics", dt.timedelta(minutes=15), schedule_daily_stats)
+
+
+def _register_mail(app: OpenAPI, settings: Settings) -> None:
+    """E-mail leaves through the outbox; the deadline alerts are its first senders."""
+    mailer: Mailer = (
+        SmtpMailer(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.mail_sender,
+            user=settings.smtp_user,
+            password=settings.smtp_password,
+            timeout=settings.smtp_timeout,
+        )
+        if settings.smtp_host
+        else MailDrop(Path(settings.mail_drop_dir), settings.mail_sender)
+    )
+    register_mail(app, mailer, domain=settings.mail_sender.rpartition("@")[2] or "localhost")
+    compose = alert_composer(app, settings.public_url)
+
+    def deadline_alerts(session: DbSession, now: dt.datetime) -> None:
+        enqueue_deadline_alerts(session, now, compose)
+
+    register_periodic(app, "deadline-alerts", dt.timedelta(minutes=1), deadline_alerts)
 
 
 def _register_work_links(app: OpenAPI) -> None:
@@ -155,6 +252,9 @@ def _register_work_links(app: OpenAPI) -> None:
     register_work_link(app, "registration.desk", _l("Front desk"), *lodging)
     register_work_link(app, "properties.my_establishments", _l("My establishments"), *lodging)
     register_work_link(app, "properties.list_establishments", _l("Establishments"), *officials)
+    register_work_link(app, "content_admin.list_content", _l("Content"), *officials)
+    register_work_link(app, "dashboard.overview", _l("Statistics"), *officials)
+    register_work_link(app, "owner_dashboard.overview", _l("Statistics"), *lodging)
     register_work_link(app, "accounts_admin.list_users", _l("Users"), Role.ADMIN)
     register_work_link(app, "outbox_admin.show_status", _l("Report deliveries"), Role.ADMIN)
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, scoped_session
 from portal import create_app
 from portal.core.extensions import db, limiter
 from portal.core.settings import Settings
+from tests.smtp_server import Inbox, free_port, smtp_server
 
 TEST_SECRET = "test-secret-key-0123456789abcdef-not-for-production"
 
@@ -61,6 +62,10 @@ def make_settings(instance: Path, database_url: str = "") -> Settings:
 def settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     url = request.config.getoption("--database-url")
     settings = make_settings(tmp_path_factory.mktemp("instance"), url)
+    # The portal's e-mail goes to the port the ``inbox`` fixture serves, when it does.
+    settings = settings.with_overrides(
+        smtp_host="127.0.0.1", smtp_port=free_port(), smtp_timeout=2.0
+    )
     if url:
         reset_postgresql(settings.database_url)
     return settings
@@ -115,3 +120,11 @@ def db_session(app: Flask) -> Iterator[Session]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def inbox(settings: Settings) -> Iterator[Inbox]:
+    """A real SMTP server where the portal sends its e-mail, for one test."""
+    received = Inbox()
+    with smtp_server(received, port=settings.smtp_port):
+        yield received

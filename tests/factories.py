@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lodging.properties import services as properties
@@ -30,6 +31,7 @@ from portal.core.auth.models import User
 from portal.core.auth.roles import Role
 from portal.core.clock import VIETNAM, utcnow
 from portal.core.crypto import PersonalDataCipher
+from portal.core.outbox import OutboxMessage
 from portal.core.settings import DEVELOPMENT_DATA_KEY
 
 PASSWORD = "Ha-Long-Bay-1994"
@@ -151,12 +153,26 @@ def foreigner(**overrides: object) -> GuestInput:
     return GuestInput(**values)
 
 
+def recent_arrival() -> dt.datetime:
+    """About an hour ago, but today in Vietnam and with a citizen's deadline still ahead.
+
+    An hour ago is yesterday between midnight and 01:00 (no arrival today), and between
+    23:00 and midnight a citizen who arrived then was due at 23:00 (overdue already):
+    tests would depend on the hour they run at. Then it is midnight or 23:00 instead.
+    """
+    now = utcnow()
+    local = now.astimezone(VIETNAM)
+    if local.hour in (0, 23):
+        return local.replace(minute=0, second=0, microsecond=0)
+    return now - dt.timedelta(hours=1)
+
+
 def stay_input(*guests: GuestInput, **overrides: object) -> StayInput:
     """One night in room 101 from an hour ago, for ``guests`` (default: one citizen)."""
     now = utcnow()
     values: dict[str, Any] = {
         "room": "101",
-        "arrival": now - dt.timedelta(hours=1),
+        "arrival": recent_arrival(),
         "expected_departure": (now + dt.timedelta(days=1)).astimezone(VIETNAM).date(),
         "purpose": Purpose.TOURISM,
         "guests": guests or (citizen(),),
@@ -186,3 +202,9 @@ def declare(
     )
     session.commit()
     return stay
+
+
+def police_reports(session: Session) -> list[OutboxMessage]:
+    """The police reports queued so far (not the search or mail messages), oldest first."""
+    query = select(OutboxMessage).where(OutboxMessage.kind.startswith("lodging.stay."))
+    return list(session.scalars(query.order_by(OutboxMessage.id)))

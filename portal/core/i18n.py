@@ -96,9 +96,19 @@ def alternates() -> list[tuple[str, dict[str, Any]]]:
 
     Views whose content exists only in some languages set ``g.page_languages``;
     a page translated only through the interface catalogs exists in all of them.
+    Views whose URL changes with the language (translated slugs) set
+    ``g.page_alternate_args`` instead: ``{lang: url_for arguments}`` for each
+    language the page really exists in.
     """
     if request.endpoint is None or not request.url_rule or "lang" not in request.url_rule.arguments:
         return []
+    per_language: dict[str, dict[str, Any]] | None = g.get("page_alternate_args")
+    if per_language is not None:
+        return [
+            (code, {**per_language[code], "lang": code})
+            for code in LOCALE_CODES
+            if code in per_language
+        ]
     codes = list(g.get("page_languages", LOCALE_CODES))
     view_args = dict(request.view_args or {})
     query = request.args.to_dict()

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from flask import Flask, Response, request
 
 from portal.core.extensions import csrf
 from portal.core.settings import Settings
+
+_CSP_HOST = re.compile(r"(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?")
 
 # No inline script or style anywhere: templates load /static files only.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -24,9 +29,31 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def tile_source(tile_url: str) -> str | None:
+    """The CSP source for a map tile URL template.
+
+    ``https://{s}.tiles.example.org/{z}/{x}/{y}.png`` gives ``https://*.tiles.example.org``;
+    anything that is not a plain http(s) host gives None (the map then shows no tiles),
+    so a setting can never smuggle another directive into the policy.
+    """
+    parts = urlsplit(tile_url)
+    host = parts.netloc.replace("{s}", "*")
+    if parts.scheme not in {"http", "https"} or not _CSP_HOST.fullmatch(host):
+        return None
+    return f"{parts.scheme}://{host}"
+
+
+def content_security_policy(settings: Settings) -> str:
+    """The policy; map tiles may come from the configured tile server, and only from it."""
+    source = tile_source(settings.map_tile_url) if settings.map_tile_url else None
+    if source is None:
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace("img-src 'self' data:", f"img-src 'self' data: {source}")
+
+
 def _headers(settings: Settings) -> dict[str, str]:
     headers = {
-        "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+        "Content-Security-Policy": content_security_policy(settings),
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
         "Referrer-Policy": "strict-origin-when-cross-origin",

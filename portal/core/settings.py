@@ -16,6 +16,9 @@ DEVELOPMENT_FEED_KEY = "development-only-feed-signing-key"
 DEVELOPMENT_DATA_KEY = base64.urlsafe_b64encode(bytes(32)).decode()
 
 
+_PARSERS: dict[str, Any] = {"int": int, "float": float}
+
+
 class SettingsError(ValueError):
     """The environment does not describe a runnable portal."""
 
@@ -36,29 +39,41 @@ class Settings:
     default_locale: str = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
     public_url: str = "http://127.0.0.1:5000"
-    smtp_host: str = "127.0.0.1"
+    smtp_host: str = ""  # empty: e-mails are written as files into MAIL_DROP_DIR
     smtp_port: int = 25
     smtp_user: str = ""
     smtp_password: str = ""
+    smtp_timeout: float = 20.0
     mail_sender: str = "no-reply@localhost"
+    mail_drop_dir: str = ""
     stripe_secret_key: str = ""
     stripe_publishable_key: str = ""
     stripe_webhook_secret: str = ""
     stripe_api_base: str = ""
     elasticsearch_url: str = ""
+    elasticsearch_index_prefix: str = "portal"
+    # The embedded search index's own SQLite file (default: <instance>/search.sqlite3).
+    search_index_path: str = ""
     police_feed_url: str = ""
     police_foreigners_feed_url: str = ""
     statistics_feed_url: str = ""
     feed_signing_key: str = DEVELOPMENT_FEED_KEY
     feed_drop_dir: str = ""
+    # Seconds: reaching a receiver, then waiting for its answer (past it: "unverified").
+    feed_connect_timeout: float = 5.0
+    feed_read_timeout: float = 30.0
     ratelimit_storage_uri: str = "memory://"
     login_limit_per_address: str = "20 per 10 minutes"
     login_limit_per_account: str = "5 per 10 minutes"
     official_idle_minutes: int = 30
     tourist_session_days: int = 14
     map_tile_url: str = ""
+    # Shown on the map as text; tile providers require it (OSM data: ODbL).
+    map_tile_attribution: str = "© OpenStreetMap contributors"
     # How many proxies in front of us set X-Forwarded-For/-Proto (0: none, trust nothing).
     proxy_hops: int = 0
+    # Published statistics: a figure from fewer guests than this is not shown.
+    statistics_min_cell: int = 5
 
     @property
     def is_production(self) -> bool:
@@ -79,7 +94,10 @@ class Settings:
             raw = environ.get(f.name.upper())
             if raw is None:
                 continue
-            values[f.name] = int(raw) if f.type == "int" else raw
+            try:
+                values[f.name] = _PARSERS.get(str(f.type), str)(raw)
+            except ValueError as exc:
+                raise SettingsError(f"{f.name.upper()} must be a number, not {raw!r}") from exc
         return cls(**values).resolved()
 
     def resolved(self) -> Settings:
@@ -89,8 +107,14 @@ class Settings:
         # A plain postgres:// URL would ask for psycopg2; we ship psycopg 3.
         db_url = re.sub(r"^postgres(?:ql)?://", "postgresql+psycopg://", db_url)
         drop = self.feed_drop_dir or str(instance / "feeds")
+        search_index = self.search_index_path or str(instance / "search.sqlite3")
         settings = replace(
-            self, instance_path=str(instance), database_url=db_url, feed_drop_dir=drop
+            self,
+            instance_path=str(instance),
+            database_url=db_url,
+            feed_drop_dir=drop,
+            mail_drop_dir=self.mail_drop_dir or str(instance / "mail"),
+            search_index_path=search_index,
         )
         settings.check()
         return settings
@@ -110,8 +134,11 @@ class Settings:
             raise SettingsError("DATA_ENCRYPTION_KEY must be url-safe base64") from exc
         if len(key) != 32:
             raise SettingsError("DATA_ENCRYPTION_KEY must decode to 32 bytes")
-        if not self.is_production:
-            return
+        if self.is_production:
+            self._check_production()
+
+    def _check_production(self) -> None:
+        """Production has no development defaults: every secret and service is real."""
         if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
             raise SettingsError(
                 "SECRET_KEY must be set to a random value of at least 32 characters in production"
@@ -122,6 +149,10 @@ class Settings:
             raise SettingsError(
                 "FEED_SIGNING_KEY must be set to a random value of at least 32 characters"
                 " in production (it signs every report)"
+            )
+        if not self.smtp_host:
+            raise SettingsError(
+                "SMTP_HOST must be set in production (deadline alerts are e-mailed)"
             )
         if not self.public_url.startswith("https://"):
             raise SettingsError("PUBLIC_URL must be https:// in production (cookies are Secure)")

@@ -19,6 +19,7 @@ def production(**env: str) -> dict[str, str]:
         "PUBLIC_URL": "https://dulich.example.vn",
         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
         "FEED_SIGNING_KEY": "y" * 40,
+        "SMTP_HOST": "smtp.example.vn",
         "INSTANCE_PATH": "instance-not-created",
     }
     return base | env
@@ -41,6 +42,7 @@ def test_production_with_every_secret_set_starts():
         ({"RATELIMIT_STORAGE_URI": "memory://"}, "RATELIMIT_STORAGE_URI"),
         ({"FEED_SIGNING_KEY": DEVELOPMENT_FEED_KEY}, "FEED_SIGNING_KEY"),
         ({"FEED_SIGNING_KEY": "short"}, "FEED_SIGNING_KEY"),
+        ({"SMTP_HOST": ""}, "SMTP_HOST"),
     ],
 )
 def test_production_refuses_unsafe_settings(env, complaint):
@@ -82,3 +84,19 @@ def test_settings_cannot_change_once_built(tmp_path):
 def test_unknown_environment_is_refused():
     with pytest.raises(SettingsError, match="PORTAL_ENV"):
         Settings.from_env({"PORTAL_ENV": "staging"})
+
+
+def test_a_number_setting_that_is_not_a_number_is_refused_by_name():
+    with pytest.raises(SettingsError, match="FEED_READ_TIMEOUT must be a number"):
+        Settings.from_env({"FEED_READ_TIMEOUT": "thirty"})
+
+
+def test_timeouts_may_be_fractions_of_a_second():
+    assert Settings.from_env({"FEED_READ_TIMEOUT": "0.5"}).feed_read_timeout == 0.5
+
+
+def test_files_the_portal_writes_default_to_its_instance_folder(tmp_path):
+    settings = Settings.from_env({"INSTANCE_PATH": str(tmp_path)})
+    assert settings.feed_drop_dir == str(tmp_path / "feeds")
+    assert settings.mail_drop_dir == str(tmp_path / "mail")
+    assert settings.search_index_path == str(tmp_path / "search.sqlite3")

@@ -1,0 +1,163 @@
+/*
+ * The search page's enhancements; the page works without any of them:
+ * - the map of the hits (<div class="search-map" data-markers='[{"lat","lon","title","url"}]'
+ *   data-tiles="URL or empty">), with a "Search this area" button that fills bbox= and
+ *   submits the form (the list of results stays the fallback);
+ * - "Near me": navigator.geolocation fills near= and submits (without permission, the
+ *   commune filter still narrows the search);
+ * - filter checkboxes submit the form as soon as they change; on a wide screen the
+ *   filters (folded away on a phone) start open.
+ * CSP forbids inline script: everything comes from data attributes.
+ */
+(function () {
+  "use strict";
+
+  // Leave empty fields out of the address: /en/search?q=cave, not ?q=cave&near=&bbox=…
+  function dropEmptyFields(form) {
+    form.querySelectorAll("input[name], select[name]").forEach(function (field) {
+      if (field.type !== "checkbox" && field.value === "") {
+        field.disabled = true;
+      }
+    });
+  }
+
+  function send(form) {
+    dropEmptyFields(form);
+    form.submit();
+  }
+
+  function readMarkers(el) {
+    try {
+      var list = JSON.parse(el.getAttribute("data-markers") || "[]");
+      return Array.isArray(list) ? list : [];
+    } catch (error) {
+      return [];
+    }
+  }
+
+  function popupFor(marker) {
+    var link = document.createElement("a");
+    link.setAttribute("href", marker.url);
+    link.textContent = marker.title || "";
+    return link;
+  }
+
+  function round(value) {
+    return Math.round(value * 10000) / 10000;
+  }
+
+  function searchArea(map, form) {
+    var input = form && form.querySelector("[data-bbox-input]");
+    if (!input) {
+      return;
+    }
+    var b = map.getBounds();
+    input.value = [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()]
+      .map(function (n) { return round(Math.max(Math.min(n, 180), -180)); })
+      .join(",");
+    send(form);
+  }
+
+  function addAreaButton(el, map, form) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "button search-area";
+    button.textContent = el.getAttribute("data-area-label") || "Search this area";
+    button.addEventListener("click", function () { searchArea(map, form); });
+    el.parentNode.insertBefore(button, el.nextSibling);
+  }
+
+  function initMap(el, form) {
+    var L = window.L;
+    var points = readMarkers(el).filter(function (m) {
+      return typeof m.lat === "number" && typeof m.lon === "number";
+    });
+    if (!L || !points.length) {
+      return;
+    }
+    el.classList.add("map-ready");
+    var map = L.map(el, { scrollWheelZoom: false });
+    var tiles = el.getAttribute("data-tiles");
+    if (tiles) {
+      var layer = L.tileLayer(tiles, { maxZoom: 18 });
+      layer.on("tileerror", function () { el.classList.add("map-no-tiles"); });
+      layer.addTo(map);
+    } else {
+      el.classList.add("map-no-tiles"); // markers on a plain background still help
+    }
+    var bounds = points.map(function (m) {
+      L.marker([m.lat, m.lon], { title: m.title || "", alt: m.title || "" })
+        .bindPopup(popupFor(m))
+        .addTo(map);
+      return [m.lat, m.lon];
+    });
+    if (bounds.length === 1) {
+      map.setView(bounds[0], 13);
+    } else {
+      map.fitBounds(bounds, { padding: [24, 24] });
+    }
+    addAreaButton(el, map, form);
+  }
+
+  function initNearMe(form) {
+    var button = form.querySelector("[data-near-me]");
+    var input = form.querySelector("[data-near-input]");
+    var status = form.querySelector("[data-near-status]");
+    if (!button || !input || !navigator.geolocation) {
+      return;
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      navigator.geolocation.getCurrentPosition(
+        function (position) {
+          input.value = round(position.coords.latitude) + "," + round(position.coords.longitude);
+          send(form);
+        },
+        function () {
+          button.disabled = false;
+          if (status) {
+            status.textContent = button.getAttribute("data-denied") || "";
+          }
+        },
+        { enableHighAccuracy: false, timeout: 10000, maximumAge: 300000 }
+      );
+    });
+  }
+
+  function initAutosubmit(form) {
+    form.querySelectorAll("[data-autosubmit]").forEach(function (box) {
+      box.addEventListener("change", function () { send(form); });
+    });
+  }
+
+  // On a wide screen the filters sit beside the results: show them open.
+  function openWide() {
+    if (window.matchMedia && window.matchMedia("(min-width: 48rem)").matches) {
+      document.querySelectorAll("details[data-open-wide]").forEach(function (el) {
+        el.open = true;
+      });
+    }
+  }
+
+  function start() {
+    openWide();
+    var form = document.querySelector("form.search-form");
+    if (form) {
+      form.addEventListener("submit", function () { dropEmptyFields(form); });
+      // Coming back to this page from the history must not find its fields switched off.
+      window.addEventListener("pageshow", function () {
+        form.querySelectorAll(":disabled").forEach(function (field) { field.disabled = false; });
+      });
+      initNearMe(form);
+      initAutosubmit(form);
+    }
+    document.querySelectorAll(".search-map").forEach(function (el) { initMap(el, form); });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
