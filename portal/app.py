@@ -36,6 +36,13 @@ from lodging.statistics import models as statistics_models
 from lodging.statistics import monthly_report as statistics_reports
 from lodging.statistics.cli import bench_cli, statistics_cli
 from lodging.statistics.ledger import apply_stay
+from portal.booking import api as booking_api
+from portal.booking import booking_api as bookings_api
+from portal.booking import checkout as booking_checkout
+from portal.booking import models as booking_models
+from portal.booking.demo import load_demo_rates
+from portal.booking.payments import StripeProvider
+from portal.booking.services import release_lapsed_holds
 from portal.core import api, audit, crypto, errors, i18n, outbox, outbox_admin, security
 from portal.core.auth import access
 from portal.core.auth import admin as accounts_admin
@@ -71,6 +78,9 @@ from search.indexing import backend_of, init_search, register_indexing
 
 ROOT = Path(__file__).resolve().parent.parent
 HOME_ENDPOINT = "destinations.home"
+LOCALSTRIPE = "http://127.0.0.1:8420"
+LOCALSTRIPE_KEY = "sk_test_localstripe"
+LOCALSTRIPE_WEBHOOK_SECRET = "whsec_localstripe"  # noqa: S105 - localstripe's, not a secret
 # Every module that defines tables, so the metadata (hence `flask db migrate` and
 # `db check`) sees them all whether or not a view has imported them yet.
 MODEL_MODULES = (
@@ -81,6 +91,7 @@ MODEL_MODULES = (
     destination_models,
     statistics_reports,
     statistics_models,
+    booking_models,
 )
 
 
@@ -177,6 +188,8 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
     app.register_blueprint(dashboard_views.bp)
     app.register_blueprint(dashboard_owner_views.bp)
     app.register_api(dashboard_api.api)
+    app.register_api(booking_api.api)
+    app.register_api(bookings_api.api)
     app.add_url_rule("/", "root", _root)
     init_search(app, settings)
     register_indexing(app)
@@ -185,11 +198,13 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
     register_demo_loader(app, load_demo_accounts)
     register_demo_loader(app, load_demo_establishments)
     register_demo_loader(app, load_demo_content)
+    register_demo_loader(app, load_demo_rates)
     register_cli_hooks(app)
     # The occupancy ledger moves with every stay change, in the same transaction.
     on_stay_changed(apply_stay)
     _register_feeds(app, settings)
     _register_mail(app, settings)
+    _register_payments(app, settings)
     _register_work_links(app)
     for group in (
         users_cli,
@@ -221,6 +236,11 @@ def _register_feeds(app: OpenAPI, settings: Settings) -> None:
     outbox.register_state_listener(app, follow_delivery)
     register_periodic(app, "daily-statistics", dt.timedelta(minutes=15), schedule_daily_stats)
 
+    def lapsed_holds(session: DbSession, now: dt.datetime) -> None:
+        release_lapsed_holds(session, now)  # rooms held for guests who never paid
+
+    register_periodic(app, "lapsed-holds", dt.timedelta(minutes=1), lapsed_holds)
+
 
 def _register_mail(app: OpenAPI, settings: Settings) -> None:
     """E-mail leaves through the outbox; the deadline alerts are its first senders."""
@@ -243,6 +263,24 @@ def _register_mail(app: OpenAPI, settings: Settings) -> None:
         enqueue_deadline_alerts(session, now, compose)
 
     register_periodic(app, "deadline-alerts", dt.timedelta(minutes=1), deadline_alerts)
+
+
+def _register_payments(app: OpenAPI, settings: Settings) -> None:
+    """Stripe, or localstripe on this machine when no Stripe key is set (the demo, tests)."""
+    provider = StripeProvider(
+        secret_key=settings.stripe_secret_key or LOCALSTRIPE_KEY,
+        publishable_key=settings.stripe_publishable_key or "pk_test_localstripe",
+        webhook_secret=settings.stripe_webhook_secret or LOCALSTRIPE_WEBHOOK_SECRET,
+        api_base=settings.stripe_api_base or ("" if settings.stripe_secret_key else LOCALSTRIPE),
+    )
+    app.extensions["payment_provider"] = provider
+    handler = booking_checkout.refund_handler(provider)
+    channel = booking_checkout.PAYMENTS_CHANNEL
+    # Stripe de-duplicates by idempotency key: an unverified refund may be sent again.
+    outbox.register_handler(
+        app, booking_checkout.REFUND_KIND, handler, channel=channel, resend_unverified=True
+    )
+    outbox.register_state_listener(app, booking_checkout.follow_refund)
 
 
 def _register_work_links(app: OpenAPI) -> None:

@@ -33,8 +33,7 @@ import pytest
 from click.testing import Result
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lodging.feeds.channels import FeedChannel
@@ -54,6 +53,7 @@ from portal.core.outbox import OutboxAttempt, OutboxMessage, OutboxState
 from portal.core.settings import DEVELOPMENT_FEED_KEY, Settings
 from tests.conftest import TEST_SECRET, make_settings
 from tests.factories import TEST_CIPHER, citizen, foreigner, make_establishment, make_user
+from tests.own_database import drop_schema, own_schema
 
 ROOT = Path(__file__).resolve().parents[3]
 GOLDEN = Path(__file__).parent / "golden"
@@ -132,7 +132,9 @@ def instance(
 ) -> Iterator[ChaosInstance]:
     folder = tmp_path_factory.mktemp("chaos")
     suite_url = request.config.getoption("--database-url")
-    database_url = own_schema(make_settings(folder, suite_url).database_url) if suite_url else ""
+    database_url = (
+        own_schema(make_settings(folder, suite_url).database_url, SCHEMA) if suite_url else ""
+    )
     settings = make_settings(folder, database_url).with_overrides(
         police_feed_url=receiver.url(FeedChannel.CITIZENS),
         police_foreigners_feed_url=receiver.url(FeedChannel.FOREIGNERS),
@@ -147,25 +149,7 @@ def instance(
         with app.app_context():
             db.engine.dispose()
         if suite_url:
-            drop_schema(make_settings(folder, suite_url).database_url)
-
-
-def own_schema(url: str) -> str:
-    """``url`` with a fresh schema of its own first on the search path."""
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        connection.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-    engine.dispose()
-    scoped = make_url(url).update_query_dict({"options": f"-csearch_path={SCHEMA}"})
-    return scoped.render_as_string(hide_password=False)
-
-
-def drop_schema(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-    engine.dispose()
+            drop_schema(make_settings(folder, suite_url).database_url, SCHEMA)
 
 
 # Declarations

@@ -1,0 +1,245 @@
+"""Paying, refunds and webhooks against a real localstripe server.
+
+The portal runs on a real HTTP server (its own database) where localstripe posts its
+signed webhooks; the guest's browser is played by the Stripe client paying the
+PaymentIntent with a test card; refunds leave through the outbox workers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import requests
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.serving import make_server
+
+from portal.booking.models import InventoryNight, PaymentEventSeen, RatePlan
+from portal.booking.services import release_lapsed_holds
+from portal.core.clock import local_now
+from portal.core.extensions import db
+from tests.booking.localstripe import localstripe, pay, refunds_of, send_webhooks
+from tests.factories import make_establishment
+from tests.own_database import own_app
+from tests.smtp_server import free_port
+
+WEBHOOK_SECRET = "whsec_test_portal"
+SCHEMA = "booking_payments"
+NIGHTLY = 1_250_000
+
+
+@dataclass
+class Portal:
+    app: Flask
+    url: str
+    stripe: str
+    plan_id: int
+    room_type_id: int
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return requests.post(f"{self.url}{path}", timeout=10, **kwargs)
+
+    def get(self, path: str) -> requests.Response:
+        return requests.get(f"{self.url}{path}", timeout=10)
+
+
+@pytest.fixture(autouse=True)
+def db_session() -> None:
+    """Not the suite's rolled-back session: the served portal commits for real."""
+    return
+
+
+@pytest.fixture(scope="module")
+def portal(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Portal]:
+    folder = tmp_path_factory.mktemp("payments")
+    with (
+        localstripe() as stripe_url,
+        own_app(
+            request,
+            folder,
+            SCHEMA,
+            stripe_secret_key="sk_test_portal",
+            stripe_webhook_secret=WEBHOOK_SECRET,
+            stripe_api_base=stripe_url,
+        ) as app,
+    ):
+        with app.app_context():
+            session = db.session()
+            homestay = make_establishment(session, rooms=("1",))  # one room
+            room_type_id = homestay.room_types[0].id
+            plan = RatePlan(
+                room_type_id=room_type_id,
+                name="Standard",
+                nightly_price=NIGHTLY,
+                free_cancellation_days=3,
+                late_cancellation_percent=50,
+            )
+            session.add(plan)
+            session.commit()
+            plan_id = plan.id
+            db.session.remove()
+        port = free_port()
+        server = make_server("127.0.0.1", port, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        url = f"http://127.0.0.1:{port}"
+        send_webhooks(stripe_url, f"{url}/api/v1/payments/stripe/webhook", WEBHOOK_SECRET)
+        try:
+            yield Portal(app, url, stripe_url, plan_id, room_type_id)
+        finally:
+            server.shutdown()
+
+
+def in_days(days: int) -> str:
+    return (local_now().date() + dt.timedelta(days=days)).isoformat()
+
+
+def book(portal: Portal, arrival: int, nights: int = 2) -> dict[str, Any]:
+    answer = portal.post(
+        "/api/v1/bookings",
+        json={
+            "rate_plan_id": portal.plan_id,
+            "arrival": in_days(arrival),
+            "departure": in_days(arrival + nights),
+            "adults": 2,
+            "name": "Lê Thu Hà",
+            "email": "ha@example.com",
+            "language": "vi",
+        },
+    )
+    assert answer.status_code == 201, answer.text
+    booking: dict[str, Any] = answer.json()
+    return booking
+
+
+def wait_for_status(portal: Portal, reference: str, status: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 15
+    while True:
+        booking: dict[str, Any] = portal.get(f"/api/v1/bookings/{reference}").json()
+        if booking["status"] == status or time.monotonic() > deadline:
+            return booking
+        time.sleep(0.2)
+
+
+def drain_outbox(portal: Portal) -> None:
+    result = portal.app.test_cli_runner().invoke(args=["feeds", "work", "--drain"])
+    assert result.exit_code == 0, result.output
+
+
+def inventory(portal: Portal, arrival: int) -> tuple[int, int]:
+    night = local_now().date() + dt.timedelta(days=arrival)
+    with portal.app.app_context(), Session(db.engine) as session:
+        row = session.scalars(
+            select(InventoryNight).where(
+                InventoryNight.room_type_id == portal.room_type_id, InventoryNight.night == night
+            )
+        ).one()
+        return row.sold, row.held
+
+
+def test_a_paid_booking_is_confirmed_by_the_signed_webhook(portal: Portal):
+    booking = book(portal, arrival=10)
+    assert booking["status"] == "held"
+    assert booking["total"] == {"amount": 2 * NIGHTLY, "currency": "VND"}  # zero-decimal
+    intent = pay(portal.stripe, booking["payment"]["client_secret"])
+    assert intent.status == "succeeded"
+    assert intent.amount == 2 * NIGHTLY
+    assert intent.currency == "vnd"
+
+    confirmed = wait_for_status(portal, booking["reference"], "confirmed")
+    assert confirmed["status"] == "confirmed"
+    assert inventory(portal, 10) == (1, 0)
+    # The guest's return page asks again: nothing changes.
+    again = portal.post(f"/api/v1/bookings/{booking['reference']}/confirm").json()
+    assert again["status"] == "confirmed"
+    assert inventory(portal, 10) == (1, 0)
+
+
+def test_cancelling_refunds_what_the_policy_grants_through_the_outbox(portal: Portal):
+    booking = book(portal, arrival=20)
+    intent = pay(portal.stripe, booking["payment"]["client_secret"])
+    wait_for_status(portal, booking["reference"], "confirmed")
+
+    cancelled = portal.post(f"/api/v1/bookings/{booking['reference']}/cancel").json()
+    assert (cancelled["status"], cancelled["refund"]) == ("cancelled", 2 * NIGHTLY)
+    assert inventory(portal, 20) == (0, 0)  # back on sale at once
+    assert refunds_of(portal.stripe, intent.id) == []  # nothing left before the commit…
+    drain_outbox(portal)
+    assert refunds_of(portal.stripe, intent.id) == [2 * NIGHTLY]  # …and once after it
+    drain_outbox(portal)
+    assert refunds_of(portal.stripe, intent.id) == [2 * NIGHTLY]
+
+
+def test_a_payment_after_the_hold_lapsed_and_the_room_went_is_refunded(portal: Portal):
+    late = book(portal, arrival=30)
+    # The guest dawdles past the hold: the sweeper gives the room back, someone else takes it.
+    with portal.app.app_context(), Session(db.engine) as session:
+        released = release_lapsed_holds(session, dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
+        session.commit()
+    assert released >= 1
+    other = book(portal, arrival=30)
+    pay(portal.stripe, other["payment"]["client_secret"])
+    wait_for_status(portal, other["reference"], "confirmed")
+
+    intent = pay(portal.stripe, late["payment"]["client_secret"])
+    refused = wait_for_status(portal, late["reference"], "cancelled")
+    assert refused["status"] == "cancelled"
+    assert inventory(portal, 30) == (1, 0)  # never oversold
+    drain_outbox(portal)
+    assert refunds_of(portal.stripe, intent.id) == [2 * NIGHTLY]
+
+
+def test_the_last_room_taken_answers_409(portal: Portal):
+    book(portal, arrival=40)
+    answer = portal.post(
+        "/api/v1/bookings",
+        json={
+            "rate_plan_id": portal.plan_id,
+            "arrival": in_days(40),
+            "departure": in_days(41),
+            "name": "Kim",
+            "email": "kim@example.com",
+        },
+    )
+    assert answer.status_code == 409
+    assert answer.headers["Content-Type"] == "application/problem+json"
+
+
+def signed(body: bytes, secret: str = WEBHOOK_SECRET) -> dict[str, str]:
+    timestamp = int(time.time())
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return {"Stripe-Signature": f"t={timestamp},v1={digest.hexdigest()}"}
+
+
+def test_webhooks_are_verified_and_each_event_is_applied_once(portal: Portal):
+    event = {
+        "id": "evt_test_once",
+        "object": "event",
+        "type": "payment_intent.succeeded",
+        "data": {"object": {"id": "pi_unknown", "object": "payment_intent", "metadata": {}}},
+    }
+    body = json.dumps(event).encode()
+    forged = portal.post(
+        "/api/v1/payments/stripe/webhook", data=body, headers=signed(body, "whsec_wrong")
+    )
+    assert forged.status_code == 400
+    for _ in range(2):
+        answer = portal.post("/api/v1/payments/stripe/webhook", data=body, headers=signed(body))
+        assert answer.status_code == 204
+    with portal.app.app_context(), Session(db.engine) as session:
+        seen = session.scalar(
+            select(func.count()).where(PaymentEventSeen.event_id == "evt_test_once")
+        )
+    assert seen == 1
