@@ -9,7 +9,7 @@ room types each (4 to 12 rooms, a rate plan each), clustered like the real provi
 (Hạ Long and Bãi Cháy, Cẩm Phả, Vân Đồn, Sa Pa, Lào Cai city), and their inventory for
 NIGHTS nights with a share of rooms already sold. Then, in the same run:
 
-- a 3-night search for two guests in one area (Hạ Long): ``booking.services.find_offers``
+- a 3-night search for two guests in one area (Hạ Long): ``booking.offers.find_offers``
   (what the page and the API call) beside the raw SQL query that reads the same
   inventory, p50 and p99 of each and the ratio (target: p99 <= 100 ms);
 - THREADS threads, each with its own connection, holding random 1- to 3-night stays on
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import os
 import random
 import secrets
@@ -35,12 +36,18 @@ from flask_migrate import upgrade
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from lodging.properties.models import Establishment, EstablishmentKind, EstablishmentStatus, Room
-from lodging.properties.models import RoomType
+from lodging.properties.models import (
+    Establishment,
+    EstablishmentKind,
+    EstablishmentStatus,
+    Room,
+    RoomType,
+)
 from portal import create_app
 from portal.booking import services
 from portal.booking.models import Booking, BookingEvent, InventoryNight, RatePlan
-from portal.booking.services import Actor, Area, GuestContact, RoomGoneError, StayRequest
+from portal.booking.offers import Area, find_offers
+from portal.booking.services import Actor, GuestContact, RoomGoneError, StayRequest
 from portal.core.clock import local_now, utcnow
 from portal.core.extensions import db
 from portal.core.settings import Settings
@@ -64,7 +71,7 @@ def generate(session: Session, establishments: int, nights: int, seed: int) -> N
     now, first = utcnow(), local_now().date()
     places = []
     for n in range(establishments):
-        share, south, west, north, east = _cluster(rng)
+        _share, south, west, north, east = _cluster(rng)
         places.append(
             {
                 "name": f"Bench {n}",
@@ -100,7 +107,11 @@ def generate(session: Session, establishments: int, nights: int, seed: int) -> N
             for r in range(sizes[type_id])
         )
         plans.append(
-            {"room_type_id": type_id, "name": "Standard", "nightly_price": rng.randrange(3, 30) * 100_000}
+            {
+                "room_type_id": type_id,
+                "name": "Standard",
+                "nightly_price": rng.randrange(3, 30) * 100_000,
+            }
         )
     session.execute(insert(Room), rooms)
     session.execute(insert(RatePlan), plans)
@@ -166,12 +177,12 @@ def search_times(session: Session, repeat: int) -> None:
         "end": request.departure,
         "nights": 3,
     }
-    offers = services.find_offers(session, request, area=HA_LONG, limit=50)
+    offers = find_offers(session, request, area=HA_LONG, limit=50)
     rows = session.execute(RAW_QUERY, params).all()
     session.rollback()
     print(f"  3-night search in Hạ Long: {len(rows)} room types free, {len(offers)} offers shown")
     raw = _time(lambda: session.execute(RAW_QUERY, params).all(), repeat)
-    full = _time(lambda: services.find_offers(session, request, area=HA_LONG, limit=50), repeat)
+    full = _time(lambda: find_offers(session, request, area=HA_LONG, limit=50), repeat)
     session.rollback()
     print(f"  raw SQL          p50 {raw[0]:7.1f} ms   p99 {raw[1]:7.1f} ms")
     print(f"  find_offers      p50 {full[0]:7.1f} ms   p99 {full[1]:7.1f} ms")
@@ -187,7 +198,9 @@ def contention(app: object, threads: int, seed: int) -> None:
         plan_ids = session.scalars(
             select(RatePlan.id).join(RoomType).join(Room).group_by(RatePlan.id).limit(5)
         ).all()
-        type_ids = session.scalars(select(RatePlan.room_type_id).where(RatePlan.id.in_(plan_ids))).all()
+        type_ids = session.scalars(
+            select(RatePlan.room_type_id).where(RatePlan.id.in_(plan_ids))
+        ).all()
         session.execute(
             InventoryNight.__table__.update()
             .where(InventoryNight.room_type_id.in_(type_ids))
@@ -275,6 +288,8 @@ def main() -> None:
                 f"[{engine}] {args.establishments} establishments, {rows:,} inventory rows"
                 f" generated in {time.perf_counter() - started:.0f} s"
             )
+            gc.collect()
+            gc.freeze()  # as wsgi.py does once the served app is built
             search_times(session, args.repeat)
         contention(app, args.threads, args.seed)
         with app.app_context():

@@ -20,7 +20,8 @@ from pydantic import BaseModel, Field, WithJsonSchema
 
 from lodging.properties.models import EstablishmentKind
 from portal.booking import services
-from portal.booking.services import Area, BookingError, StayRequest
+from portal.booking.offers import Area, Offer, find_offers
+from portal.booking.services import BookingError, StayRequest
 from portal.core.api import API_PREFIX
 from portal.core.clock import local_now
 from portal.core.extensions import db
@@ -87,8 +88,7 @@ def availability(query: AvailabilityArgs) -> Response | tuple[Response, int]:
             detail=_("Some parameters are not valid."),
             errors=errors,
         )
-    offers = services.find_offers(db.session, request_, area=area, kinds=kinds, limit=limit)
-    db.session.commit()  # inventory rows made for these nights
+    offers = find_offers(db.session, request_, area=area, kinds=kinds, limit=limit)
     return jsonify(offers=[_offer_out(offer) for offer in offers])
 
 
@@ -159,7 +159,7 @@ def _area(raw: str) -> Area | None:
     return Area(*parts)
 
 
-def _offer_out(offer: services.Offer) -> dict[str, object]:
+def _offer_out(offer: Offer) -> dict[str, object]:
     out = OfferOut(
         establishment_id=offer.establishment_id,
         establishment=offer.establishment,

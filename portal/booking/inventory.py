@@ -105,23 +105,31 @@ def refresh_inventory(
 def free_rooms(
     session: Session, room_type_ids: Iterable[int], first: dt.date, end: dt.date
 ) -> dict[int, int]:
-    """Rooms of each type free on every night of the range (the fewest over the nights)."""
+    """Rooms of each type free on every night of the range (the fewest), read-only.
+
+    A night without its row yet has nothing sold or held: its open rooms are free.
+    """
     ids = list(room_type_ids)
-    length = (end - first).days
+    if not ids:
+        return {}
+    open_rooms = rooms_by_night(session, ids, first, end)
     rows = session.execute(
         select(
             InventoryNight.room_type_id,
-            func.min(InventoryNight.rooms - InventoryNight.sold - InventoryNight.held),
-            func.count(InventoryNight.id),
-        )
-        .where(
+            InventoryNight.night,
+            InventoryNight.rooms - InventoryNight.sold - InventoryNight.held,
+        ).where(
             InventoryNight.room_type_id.in_(ids),
             InventoryNight.night >= first,
             InventoryNight.night < end,
         )
-        .group_by(InventoryNight.room_type_id)
-    ).all()
-    return {type_id: max(0, least) for type_id, least, count in rows if count == length}
+    )
+    left = dict(open_rooms)
+    left.update({(type_id, night): free for type_id, night, free in rows})
+    fewest: dict[int, int] = {}
+    for (type_id, _night), free in left.items():
+        fewest[type_id] = min(fewest.get(type_id, free), free)
+    return {type_id: max(0, free) for type_id, free in fewest.items()}
 
 
 def take_nights(session: Session, room_type_id: int, first: dt.date, end: dt.date) -> bool:

@@ -82,6 +82,8 @@ def fits(plan: Plan, arrival: dt.date, departure: dt.date, guests: int) -> bool:
 def stay_total(plan: Plan, arrival: dt.date, departure: dt.date, guests: int) -> int:
     """The whole stay's price, every fee included, in the plan's minor unit."""
     extra = max(0, guests - plan.guests_included) * plan.extra_guest_price
+    if not plan.rules:
+        return (departure - arrival).days * (plan.nightly_price + extra)
     return sum(night_price(plan, night) + extra for night in nights(arrival, departure))
 
 

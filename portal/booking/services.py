@@ -19,12 +19,6 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from lodging.properties.models import (
-    Establishment,
-    EstablishmentKind,
-    EstablishmentStatus,
-    RoomType,
-)
 from portal.booking import inventory, pricing
 from portal.booking.models import Booking, BookingEvent, BookingStatus, PriceRule, RatePlan
 from portal.core.database import DbSession as Session
@@ -62,30 +56,6 @@ class StayRequest:
     @property
     def guests(self) -> int:
         return pricing.counted_guests(self.adults, self.children_ages)
-
-
-@dataclass(frozen=True)
-class Area:
-    """A map area: south, west, north, east."""
-
-    south: float
-    west: float
-    north: float
-    east: float
-
-
-@dataclass(frozen=True)
-class Offer:
-    establishment_id: int
-    establishment: str
-    kind: EstablishmentKind
-    room_type_id: int
-    room_type: str
-    rate_plan_id: int
-    nights: int
-    total: int
-    currency: str
-    available: int
 
 
 @dataclass(frozen=True)
@@ -127,68 +97,6 @@ def plan_of(rate_plan: RatePlan) -> pricing.Plan:
             pricing.Rule(r.starts_on, r.ends_on, r.weekdays, r.nightly_price)
             for r in rate_plan.rules
         ),
-    )
-
-
-def find_offers(
-    session: Session,
-    request: StayRequest,
-    *,
-    area: Area | None = None,
-    kinds: Sequence[EstablishmentKind] = (),
-    establishment_ids: Sequence[int] | None = None,
-    limit: int = 50,
-) -> list[Offer]:
-    """Every room type with a room free every night and a plan that sells this stay.
-
-    Cheapest first. The price is the stay's total, every fee included.
-    """
-    query = (
-        select(RatePlan, RoomType, Establishment)
-        .join(RoomType, RatePlan.room_type_id == RoomType.id)
-        .join(Establishment, RoomType.establishment_id == Establishment.id)
-        .where(RatePlan.active, Establishment.status == EstablishmentStatus.APPROVED)
-    )
-    if area is not None:
-        query = query.where(
-            Establishment.latitude.between(area.south, area.north),
-            Establishment.longitude.between(area.west, area.east),
-        )
-    if kinds:
-        query = query.where(Establishment.kind.in_(kinds))
-    if establishment_ids is not None:
-        query = query.where(Establishment.id.in_(establishment_ids))
-    candidates = [
-        (plan, room_type, place)
-        for plan, room_type, place in session.execute(query).all()
-        if pricing.fits(plan_of(plan), request.arrival, request.departure, request.guests)
-    ]
-    type_ids = {room_type.id for _, room_type, _ in candidates}
-    inventory.refresh_inventory(session, type_ids, request.arrival, request.departure)
-    free = inventory.free_rooms(session, type_ids, request.arrival, request.departure)
-    offers = [
-        _offer(plan, room_type, place, request, free[room_type.id])
-        for plan, room_type, place in candidates
-        if free.get(room_type.id, 0) > 0
-    ]
-    offers.sort(key=lambda offer: (offer.total, offer.establishment, offer.room_type))
-    return offers[:limit]
-
-
-def _offer(
-    plan: RatePlan, room_type: RoomType, place: Establishment, request: StayRequest, free: int
-) -> Offer:
-    return Offer(
-        establishment_id=place.id,
-        establishment=place.name,
-        kind=place.kind,
-        room_type_id=room_type.id,
-        room_type=room_type.name,
-        rate_plan_id=plan.id,
-        nights=(request.departure - request.arrival).days,
-        total=pricing.stay_total(plan_of(plan), request.arrival, request.departure, request.guests),
-        currency=plan.currency,
-        available=free,
     )
 
 

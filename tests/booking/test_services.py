@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from lodging.properties import services as properties
 from portal.booking import services
 from portal.booking.models import Booking, BookingStatus, InventoryNight, RatePlan
+from portal.booking.offers import find_offers
 from portal.booking.services import (
     Actor,
     BookingError,
@@ -50,7 +51,7 @@ def nights_of(session, hotel) -> list[tuple[dt.date, int, int, int]]:
 
 
 def test_an_offer_shows_the_total_for_the_stay_and_the_rooms_free(db_session, hotel):
-    (offer,) = services.find_offers(db_session, StayRequest(in_days(5), in_days(8), adults=3))
+    (offer,) = find_offers(db_session, StayRequest(in_days(5), in_days(8), adults=3))
     assert (offer.establishment_id, offer.nights, offer.available) == (hotel.id, 3, 3)
     assert offer.total == 3 * (NIGHTLY + 200_000)  # one guest beyond the two included
     assert offer.currency == "VND"
@@ -71,7 +72,7 @@ def test_the_last_room_goes_to_one_guest_and_the_next_is_told_it_is_gone(db_sess
         hold(db_session, hotel)
     with pytest.raises(RoomGoneError):
         hold(db_session, hotel)
-    assert services.find_offers(db_session, two_nights()) == []
+    assert find_offers(db_session, two_nights()) == []
     # A stay that overlaps only the first night is gone too; the night after is free.
     with pytest.raises(RoomGoneError):
         hold(db_session, hotel, StayRequest(in_days(11), in_days(13), adults=1))
@@ -83,7 +84,7 @@ def test_a_closed_room_is_not_for_sale(db_session, hotel):
     properties.add_closure(
         db_session, hotel, starts_on=in_days(10), ends_on=in_days(11), room=room, reason="paint"
     )
-    (offer,) = services.find_offers(db_session, two_nights())
+    (offer,) = find_offers(db_session, two_nights())
     assert offer.available == 2
 
 
