@@ -41,6 +41,7 @@ from portal.booking import booking_api as bookings_api
 from portal.booking import checkout as booking_checkout
 from portal.booking import models as booking_models
 from portal.booking.demo import load_demo_rates
+from portal.booking.notices import notice_composer
 from portal.booking.payments import StripeProvider
 from portal.booking.services import release_lapsed_holds
 from portal.core import api, audit, crypto, errors, i18n, outbox, outbox_admin, security
@@ -274,6 +275,7 @@ def _register_payments(app: OpenAPI, settings: Settings) -> None:
         api_base=settings.stripe_api_base or ("" if settings.stripe_secret_key else LOCALSTRIPE),
     )
     app.extensions["payment_provider"] = provider
+    app.extensions["booking_notices"] = notice_composer(app, settings.public_url)
     handler = booking_checkout.refund_handler(provider)
     channel = booking_checkout.PAYMENTS_CHANNEL
     # Stripe de-duplicates by idempotency key: an unverified refund may be sent again.

@@ -113,7 +113,14 @@ def confirm_booking(path: BookingPath) -> Response:
     if booking is None or not booking.payments:
         return _not_found()
     try:
-        checkout.fulfil(db.session, _provider(), booking.payments[0], now=utcnow(), actor=API)
+        checkout.fulfil(
+            db.session,
+            _provider(),
+            booking.payments[0],
+            now=utcnow(),
+            actor=API,
+            compose=current_app.extensions["booking_notices"],
+        )
     except ProviderError:
         db.session.rollback()
         return _payments_down()
@@ -146,7 +153,8 @@ def stripe_webhook() -> Response | tuple[str, int]:
         return problem(400, _("Invalid signature"))
     if event is not None:
         try:
-            checkout.apply_event(db.session, provider, event, now=utcnow())
+            compose = current_app.extensions["booking_notices"]
+            checkout.apply_event(db.session, provider, event, now=utcnow(), compose=compose)
         except ProviderError:
             db.session.rollback()
             return _payments_down()  # the provider sends the event again later

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from portal.booking import services
 from portal.booking.models import Booking, Payment, PaymentEventSeen, Refund
+from portal.booking.notices import Compose
 from portal.booking.providers import (
     SUCCEEDED,
     PaymentEvent,
@@ -28,6 +29,7 @@ from portal.booking.providers import (
 from portal.booking.services import Actor, Outcome
 from portal.core import outbox
 from portal.core.database import DbSession
+from portal.core.mail import enqueue_mail
 from portal.core.outbox import OutboxMessage, OutboxState
 
 REFUND_KIND = "booking.refund"
@@ -64,7 +66,12 @@ def start_payment(
 
 
 def apply_event(
-    session: DbSession, provider: PaymentProvider, event: PaymentEvent, *, now: dt.datetime
+    session: DbSession,
+    provider: PaymentProvider,
+    event: PaymentEvent,
+    *,
+    now: dt.datetime,
+    compose: Compose,
 ) -> Outcome | None:
     """Apply a verified provider event once; None when it was seen before or is not ours."""
     seen = session.get(PaymentEventSeen, (provider.name, event.id))
@@ -78,7 +85,7 @@ def apply_event(
     payment = session.scalar(select(Payment).where(Payment.provider_payment_id == event.payment_id))
     if payment is None:
         return None
-    return fulfil(session, provider, payment, now=now, actor=WEBHOOK)
+    return fulfil(session, provider, payment, now=now, actor=WEBHOOK, compose=compose)
 
 
 def fulfil(
@@ -88,11 +95,13 @@ def fulfil(
     *,
     now: dt.datetime,
     actor: Actor,
+    compose: Compose,
 ) -> Outcome | None:
     """Sell the rooms if the provider says the payment succeeded (idempotent).
 
-    Called from the webhook and from the guest's return page alike. A payment that
-    arrives after its hold lapsed and the room went is refunded in full at once.
+    Called from the webhook and from the guest's return page alike. The guest gets the
+    confirmation with the QR voucher; a payment that arrives after its hold lapsed and
+    the room went is refunded in full at once, and the guest is told why.
     """
     current = provider.fetch_payment(payment.provider_payment_id)
     payment.status = current.status
@@ -102,7 +111,26 @@ def fulfil(
     outcome = services.confirm_booking(session, payment.booking, now=now, actor=actor)
     if outcome is Outcome.REFUND:
         queue_refund(session, payment, payment.amount, reason="room_gone", now=now)
+        _tell(session, payment.booking, "room_gone", now, compose)
+    elif outcome is Outcome.CONFIRMED:
+        _tell(session, payment.booking, "confirmed", now, compose)
     return outcome
+
+
+def _tell(
+    session: DbSession, booking: Booking, kind: str, now: dt.datetime, compose: Compose
+) -> None:
+    notice = compose(booking, kind, now)
+    enqueue_mail(
+        session,
+        to=[booking.guest_email],
+        subject=notice.subject,
+        text=notice.text,
+        key=f"booking:{booking.id}:{kind}",
+        now=now,
+        lang=booking.language,
+        attachments=notice.attachments,
+    )
 
 
 def cancel_and_refund(

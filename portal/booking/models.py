@@ -130,6 +130,8 @@ class Booking(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Opaque and random: it names the booking in links and the QR voucher, grants nothing.
     reference: Mapped[str] = mapped_column(String(32), unique=True)
+    # What the QR voucher holds: finds the booking at the desk, and nothing else.
+    voucher: Mapped[str] = mapped_column(String(16), unique=True)
     establishment_id: Mapped[int] = mapped_column(
         ForeignKey("lodging_establishment.id"), index=True
     )

@@ -9,6 +9,7 @@ guest's return page may both call it.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import secrets
 from collections.abc import Sequence
@@ -130,6 +131,7 @@ def hold_room(
         raise RoomGoneError(plan.room_type_id)
     booking = Booking(
         reference=secrets.token_urlsafe(18),
+        voucher=new_voucher(),
         establishment_id=plan.room_type.establishment_id,
         room_type_id=plan.room_type_id,
         rate_plan_id=plan.id,
@@ -154,6 +156,11 @@ def hold_room(
     session.add(booking)
     _record(session, booking, "hold", actor, now, before="")
     return booking
+
+
+def new_voucher() -> str:
+    """16 letters and digits (base32: no 0/O or 1/I to confuse), easy to type at a desk."""
+    return base64.b32encode(secrets.token_bytes(10)).decode()
 
 
 def confirm_booking(

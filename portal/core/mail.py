@@ -15,6 +15,7 @@ message to ``SmtpMailer``, which tells the outbox what came of it:
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import smtplib
@@ -37,6 +38,13 @@ MAIL_CHANNEL = "mail"
 DEFAULT_TIMEOUT_S = 20.0
 
 
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # "image/png", "text/calendar"
+    data: bytes
+
+
 def enqueue_mail(
     session: DbSession,
     *,
@@ -46,6 +54,7 @@ def enqueue_mail(
     key: str,
     now: dt.datetime,
     lang: str = "vi",
+    attachments: Sequence[Attachment] = (),
 ) -> OutboxMessage:
     """Queue an e-mail in the caller's transaction.
 
@@ -58,7 +67,20 @@ def enqueue_mail(
         session,
         kind=MAIL_KIND,
         key=mail_key(key),
-        payload={"to": list(to), "subject": subject, "text": text, "lang": lang},
+        payload={
+            "to": list(to),
+            "subject": subject,
+            "text": text,
+            "lang": lang,
+            "attachments": [
+                {
+                    "filename": item.filename,
+                    "content_type": item.content_type,
+                    "data": base64.b64encode(item.data).decode(),
+                }
+                for item in attachments
+            ],
+        },
         now=now,
     )
 
@@ -87,6 +109,14 @@ def compose_mail(
     mail["Content-Language"] = payload.get("lang", "vi")
     mail["Auto-Submitted"] = "auto-generated"
     mail.set_content(payload["text"])
+    for item in payload.get("attachments", ()):
+        maintype, _slash, subtype = item["content_type"].partition("/")
+        mail.add_attachment(
+            base64.b64decode(item["data"]),
+            maintype=maintype,
+            subtype=subtype,
+            filename=item["filename"],
+        )
     return mail
 
 

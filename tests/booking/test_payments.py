@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
@@ -31,7 +32,7 @@ from portal.core.extensions import db
 from tests.booking.localstripe import localstripe, pay, refunds_of, send_webhooks
 from tests.factories import make_establishment
 from tests.own_database import own_app
-from tests.smtp_server import free_port
+from tests.smtp_server import Inbox, free_port, smtp_server
 
 WEBHOOK_SECRET = "whsec_test_portal"
 SCHEMA = "booking_payments"
@@ -45,6 +46,10 @@ class Portal:
     stripe: str
     plan_id: int
     room_type_id: int
+    inbox: Inbox
+
+    def mail_to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.inbox.messages if m["To"] == address]
 
     def post(self, path: str, **kwargs: Any) -> requests.Response:
         return requests.post(f"{self.url}{path}", timeout=10, **kwargs)
@@ -64,8 +69,10 @@ def portal(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Portal]:
     folder = tmp_path_factory.mktemp("payments")
+    inbox = Inbox()
     with (
         localstripe() as stripe_url,
+        smtp_server(inbox) as (_host, smtp_port),
         own_app(
             request,
             folder,
@@ -73,6 +80,8 @@ def portal(
             stripe_secret_key="sk_test_portal",
             stripe_webhook_secret=WEBHOOK_SECRET,
             stripe_api_base=stripe_url,
+            smtp_host="127.0.0.1",
+            smtp_port=smtp_port,
         ) as app,
     ):
         with app.app_context():
@@ -97,7 +106,7 @@ def portal(
         url = f"http://127.0.0.1:{port}"
         send_webhooks(stripe_url, f"{url}/api/v1/payments/stripe/webhook", WEBHOOK_SECRET)
         try:
-            yield Portal(app, url, stripe_url, plan_id, room_type_id)
+            yield Portal(app, url, stripe_url, plan_id, room_type_id, inbox)
         finally:
             server.shutdown()
 
@@ -106,7 +115,9 @@ def in_days(days: int) -> str:
     return (local_now().date() + dt.timedelta(days=days)).isoformat()
 
 
-def book(portal: Portal, arrival: int, nights: int = 2) -> dict[str, Any]:
+def book(
+    portal: Portal, arrival: int, nights: int = 2, email: str = "ha@example.com"
+) -> dict[str, Any]:
     answer = portal.post(
         "/api/v1/bookings",
         json={
@@ -115,7 +126,7 @@ def book(portal: Portal, arrival: int, nights: int = 2) -> dict[str, Any]:
             "departure": in_days(arrival + nights),
             "adults": 2,
             "name": "Lê Thu Hà",
-            "email": "ha@example.com",
+            "email": email,
             "language": "vi",
         },
     )
@@ -150,7 +161,7 @@ def inventory(portal: Portal, arrival: int) -> tuple[int, int]:
 
 
 def test_a_paid_booking_is_confirmed_by_the_signed_webhook(portal: Portal):
-    booking = book(portal, arrival=10)
+    booking = book(portal, arrival=10, email="first@example.com")
     assert booking["status"] == "held"
     assert booking["total"] == {"amount": 2 * NIGHTLY, "currency": "VND"}  # zero-decimal
     intent = pay(portal.stripe, booking["payment"]["client_secret"])
@@ -165,6 +176,20 @@ def test_a_paid_booking_is_confirmed_by_the_signed_webhook(portal: Portal):
     again = portal.post(f"/api/v1/bookings/{booking['reference']}/confirm").json()
     assert again["status"] == "confirmed"
     assert inventory(portal, 10) == (1, 0)
+
+    drain_outbox(portal)  # the confirmation leaves with the workers, once
+    (mail,) = portal.mail_to("first@example.com")
+    assert mail["Subject"].startswith("Đặt phòng của bạn tại")  # the guest's language
+    body = mail.get_body(("plain",))
+    assert body is not None
+    text = body.get_content()
+    assert "2.500.000" in text  # the total, in Vietnamese money format
+    attachments = {part.get_filename(): part for part in mail.iter_attachments()}
+    voucher = attachments["voucher.png"].get_content()
+    assert voucher.startswith(b"\x89PNG")
+    calendar = attachments["booking.ics"].get_content()
+    assert f"DTSTART;VALUE=DATE:{in_days(10).replace('-', '')}" in calendar
+    assert "Lê Thu Hà" not in calendar  # no personal data in what calendars sync
 
 
 def test_cancelling_refunds_what_the_policy_grants_through_the_outbox(portal: Portal):
@@ -183,7 +208,7 @@ def test_cancelling_refunds_what_the_policy_grants_through_the_outbox(portal: Po
 
 
 def test_a_payment_after_the_hold_lapsed_and_the_room_went_is_refunded(portal: Portal):
-    late = book(portal, arrival=30)
+    late = book(portal, arrival=30, email="late@example.com")
     # The guest dawdles past the hold: the sweeper gives the room back, someone else takes it.
     with portal.app.app_context(), Session(db.engine) as session:
         released = release_lapsed_holds(session, dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
@@ -199,6 +224,9 @@ def test_a_payment_after_the_hold_lapsed_and_the_room_went_is_refunded(portal: P
     assert inventory(portal, 30) == (1, 0)  # never oversold
     drain_outbox(portal)
     assert refunds_of(portal.stripe, intent.id) == [2 * NIGHTLY]
+    (apology,) = portal.mail_to("late@example.com")  # told why, in their language
+    assert apology["Subject"].startswith("Chúng tôi rất tiếc")
+    assert not list(apology.iter_attachments())  # no voucher for a room they do not have
 
 
 def test_the_last_room_taken_answers_409(portal: Portal):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import select
@@ -65,6 +66,9 @@ def test_a_hold_takes_one_room_on_every_night_and_fixes_price_and_policy(db_sess
     assert booking.hold_expires_at - booking.created_at >= dt.timedelta(minutes=30)
     assert nights_of(db_session, hotel) == [(in_days(10), 3, 0, 1), (in_days(11), 3, 0, 1)]
     assert [event.action for event in booking.history] == ["hold"]
+    # The voucher is random, typable, and not the reference that can cancel the booking.
+    assert re.fullmatch(r"[A-Z2-7]{16}", booking.voucher)
+    assert booking.voucher != booking.reference
 
 
 def test_the_last_room_goes_to_one_guest_and_the_next_is_told_it_is_gone(db_session, hotel):

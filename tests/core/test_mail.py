@@ -10,7 +10,14 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from portal.core.mail import MAIL_KIND, MailDrop, SmtpMailer, enqueue_mail, mail_key
+from portal.core.mail import (
+    MAIL_KIND,
+    Attachment,
+    MailDrop,
+    SmtpMailer,
+    enqueue_mail,
+    mail_key,
+)
 from portal.core.outbox import OutboxMessage, handlers_of
 from tests.smtp_server import Inbox, free_port, smtp_server
 
@@ -61,6 +68,30 @@ def test_the_server_receives_the_message_as_written() -> None:
     assert received["Message-ID"] == "<fixed@portal.example>"
     assert received.get_content().replace("\r\n", "\n").strip() == body
     assert inbox.envelopes == [("no-reply@portal.example", ["a@example.com", "b@example.com"])]
+
+
+def test_attachments_arrive_byte_for_byte(db_session: Session) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+    ics = "BEGIN:VCALENDAR\r\nSUMMARY:Hạ Long\r\nEND:VCALENDAR\r\n".encode()
+    message = queued(
+        db_session,
+        attachments=[
+            Attachment("voucher.png", "image/png", png),
+            Attachment("a.ics", "text/calendar", ics),
+        ],
+    )
+    inbox = Inbox()
+    with smtp_server(inbox) as (_host, port):
+        kind, _errors = send(message, port)
+    assert kind == "delivered"
+    [received] = inbox.messages
+    body = received.get_body(("plain",))
+    assert body is not None
+    assert body.get_content().strip() == "Phòng 101: hạn lúc 23:00."
+    parts = {part.get_filename(): part for part in received.iter_attachments()}
+    assert parts["voucher.png"].get_content_type() == "image/png"
+    assert parts["voucher.png"].get_payload(decode=True) == png
+    assert parts["a.ics"].get_payload(decode=True) == ics
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,8 @@
 """booking inventory, holds and payments
 
-Revision ID: b5cfc6e5e2bf
+Revision ID: b723aee6baaa
 Revises: e6a40df4c8cf
-Create Date: 2026-12-05 17:41:19.665431
+Create Date: 2026-12-05 18:08:22.935265
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import portal.core.database
 
 
 # revision identifiers, used by Alembic.
-revision = 'b5cfc6e5e2bf'
+revision = 'b723aee6baaa'
 down_revision = 'e6a40df4c8cf'
 branch_labels = None
 depends_on = None
@@ -73,6 +73,7 @@ def upgrade():
     op.create_table('booking_booking',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('reference', sa.String(length=32), nullable=False),
+    sa.Column('voucher', sa.String(length=16), nullable=False),
     sa.Column('establishment_id', sa.Integer(), nullable=False),
     sa.Column('room_type_id', sa.Integer(), nullable=False),
     sa.Column('rate_plan_id', sa.Integer(), nullable=False),
@@ -97,7 +98,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['rate_plan_id'], ['booking_rate_plan.id'], name=op.f('fk_booking_booking_rate_plan_id_booking_rate_plan')),
     sa.ForeignKeyConstraint(['room_type_id'], ['lodging_room_type.id'], name=op.f('fk_booking_booking_room_type_id_lodging_room_type')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_booking_booking')),
-    sa.UniqueConstraint('reference', name=op.f('uq_booking_booking_reference'))
+    sa.UniqueConstraint('reference', name=op.f('uq_booking_booking_reference')),
+    sa.UniqueConstraint('voucher', name=op.f('uq_booking_booking_voucher'))
     )
     with op.batch_alter_table('booking_booking', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_booking_booking_establishment_id'), ['establishment_id'], unique=False)

@@ -1,4 +1,4 @@
-"""iCalendar (RFC 5545) files for events. Pure: plain values in, bytes out.
+"""iCalendar (RFC 5545) files: events, bookings. Pure: plain values in, bytes out.
 
 Lines end in CRLF and are folded at 75 octets (never inside a UTF-8 character);
 TEXT values escape backslash, semicolon, comma and newlines. Timed events carry

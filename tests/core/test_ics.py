@@ -4,7 +4,7 @@ import datetime as dt
 
 import icalendar
 
-from portal.destinations.ics import CalendarEvent, calendar, escape_text, fold
+from portal.core.ics import CalendarEvent, calendar, escape_text, fold
 
 NOW = dt.datetime(2027, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 
