@@ -25,12 +25,14 @@ from lodging.properties.forms import AMENITY_LABELS
 from lodging.properties.forms import KIND_LABELS as LODGING_KIND_LABELS
 from lodging.properties.search_documents import register_lodging_source
 from lodging.registration import api as registration_api
+from lodging.registration import booked as booked_arrivals
 from lodging.registration import cli as registration_cli
 from lodging.registration import models as registration_models
 from lodging.registration import self_checkin
 from lodging.registration import views as registration_views
 from lodging.registration.alert_mail import alert_composer
 from lodging.registration.alerts import enqueue_deadline_alerts
+from lodging.registration.bookings import register_booking_desk
 from lodging.registration.hooks import on_stay_changed
 from lodging.statistics import models as statistics_models
 from lodging.statistics import monthly_report as statistics_reports
@@ -41,6 +43,7 @@ from portal.booking import booking_api as bookings_api
 from portal.booking import checkout as booking_checkout
 from portal.booking import models as booking_models
 from portal.booking.demo import load_demo_rates
+from portal.booking.desk import BookingDesk
 from portal.booking.notices import notice_composer
 from portal.booking.payments import StripeProvider
 from portal.booking.services import release_lapsed_holds
@@ -79,6 +82,7 @@ from search.indexing import backend_of, init_search, register_indexing
 
 ROOT = Path(__file__).resolve().parent.parent
 HOME_ENDPOINT = "destinations.home"
+BOOKING_DESK = BookingDesk()
 LOCALSTRIPE = "http://127.0.0.1:8420"
 LOCALSTRIPE_KEY = "sk_test_localstripe"
 LOCALSTRIPE_WEBHOOK_SECRET = "whsec_localstripe"  # noqa: S105 - localstripe's, not a secret
@@ -172,6 +176,7 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
     app.register_blueprint(properties_views.bp)
     app.register_blueprint(lodging_public_views.bp)
     app.register_blueprint(registration_views.bp)
+    app.register_blueprint(booked_arrivals.bp)
     app.register_blueprint(self_checkin.bp)
     app.register_blueprint(self_checkin.short_bp)
     app.register_blueprint(search_views.bp)
@@ -276,6 +281,7 @@ def _register_payments(app: OpenAPI, settings: Settings) -> None:
     )
     app.extensions["payment_provider"] = provider
     app.extensions["booking_notices"] = notice_composer(app, settings.public_url)
+    register_booking_desk(BOOKING_DESK)  # the front desk sees paid bookings and vouchers
     handler = booking_checkout.refund_handler(provider)
     channel = booking_checkout.PAYMENTS_CHANNEL
     # Stripe de-duplicates by idempotency key: an unverified refund may be sent again.

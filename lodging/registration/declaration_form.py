@@ -16,6 +16,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from lodging.properties import geography
+from lodging.registration.bookings import BookedArrival
 from lodging.registration.declarations import (
     ForeignerInput,
     GuestInput,
@@ -208,6 +209,13 @@ def _fill_mrz(rows: list[GuestForm], index: int, feedback: Feedback) -> None:
         "Filled from the MRZ: check the details, the country of residence and the visa."
     )
     feedback.focus = guest.full_name.id
+
+
+def fill_from_booking(form: StayForm, booked: BookedArrival) -> None:
+    """What a booking knows: its voucher, the departure and the booker, as head or single."""
+    form.voucher.data = booked.voucher
+    form.expected_departure.data = booked.departure
+    _set(guests(form)[0].full_name, booked.guest_name)
 
 
 def _set(target: Any, value: Any) -> None:

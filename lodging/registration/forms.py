@@ -154,6 +154,8 @@ class StayForm(FlaskForm):
     guests = FieldList(FormField(GuestForm), min_entries=1, max_entries=MAX_GUESTS)
     # Repeating a declaration (a double tap) returns the first stay, not a second one.
     idempotency_key = HiddenField()
+    # The booking whose voucher opened this form: checked in with the declaration.
+    voucher = HiddenField()
     add_guest = SubmitField(_l("Add another guest"))
     submit = SubmitField(_l("Declare guests"))
 

@@ -21,7 +21,7 @@ from lodging.feeds import fallback
 from lodging.properties import services as properties
 from lodging.properties.models import Establishment
 from lodging.properties.services import NotFoundError
-from lodging.registration import declaration_form, desk, sealed, services
+from lodging.registration import bookings, declaration_form, desk, sealed, services
 from lodging.registration.declaration_form import Feedback
 from lodging.registration.declarations import DeclarationError, StayInput
 from lodging.registration.display import DISPLAY
@@ -100,10 +100,12 @@ def desk_home() -> ResponseReturnValue:
     if chosen is None and len(places) != 1:
         return render_template("registration/choose.html", establishments=places)
     establishment = _establishment(chosen) if chosen is not None else places[0]
+    today = utcnow().astimezone(VIETNAM).date()
     return render_template(
         "registration/desk.html",
         establishment=establishment,
         overview=desk.overview(db.session, establishment.id, utcnow()),
+        booked=bookings.booked_arrivals(db.session, establishment.id, today),
         search=HistoryForm(),
         dates=HistoryForm(request.args),  # the register's dates, as typed if refused
         several=len(places) > 1,
@@ -205,6 +207,7 @@ def _saved_or_page(
         try:
             response = save(declaration_form.read_stay(form))
         except (DeclarationError, StayStateError) as exc:
+            db.session.rollback()  # a check after the stay was written (a used voucher)
             declaration_form.place_errors(form, exc.errors)
         except IdempotencyConflictError:
             form.form_errors.append(
@@ -227,7 +230,12 @@ def declare(establishment_id: int) -> ResponseReturnValue:
         form.arrival_time.data = now.time().replace(second=0, microsecond=0, tzinfo=None)
         form.expected_departure.data = now.date() + dt.timedelta(days=1)
         form.idempotency_key.data = secrets.token_urlsafe(16)
-        return _declaration_page(form, establishment)
+        booked = bookings.find_booking(
+            db.session, establishment.id, request.args.get("voucher", "")
+        )
+        if booked is not None:
+            declaration_form.fill_from_booking(form, booked)
+        return _declaration_page(form, establishment, booked=booked)
 
     def save(data: StayInput) -> ResponseReturnValue:
         stay, _created = services.declare_stay(
@@ -239,10 +247,23 @@ def declare(establishment_id: int) -> ResponseReturnValue:
             now=utcnow(),
             idempotency_key=form.idempotency_key.data or None,
         )
+        if form.voucher.data:
+            _check_in_booking(establishment, form.voucher.data, stay)
         _flash_deadlines(stay)
         return redirect(url_for(".stay", stay_id=stay.id))
 
-    return _saved_or_page(form, establishment, save)
+    booked = bookings.find_booking(db.session, establishment.id, form.voucher.data or "")
+    return _saved_or_page(form, establishment, save, booked=booked)
+
+
+def _check_in_booking(establishment: Establishment, voucher: str, stay: Stay) -> None:
+    """The booking is checked in by this declaration, in its transaction: never twice."""
+    try:
+        bookings.check_in_booking(db.session, establishment.id, voucher, stay.id, utcnow())
+    except bookings.AlreadyCheckedInError:
+        raise StayStateError("voucher", _("This booking is already checked in.")) from None
+    except LookupError:
+        raise StayStateError("voucher", _("This booking can no longer be checked in.")) from None
 
 
 @bp.route("/desk/stays/<int:stay_id>/edit", methods=["GET", "POST"])

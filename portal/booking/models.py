@@ -153,6 +153,9 @@ class Booking(Base):
     created_at: Mapped[dt.datetime]
     confirmed_at: Mapped[dt.datetime | None]
     cancelled_at: Mapped[dt.datetime | None]
+    # The stay declared at the desk from this booking's voucher (once).
+    stay_id: Mapped[int | None] = mapped_column(ForeignKey("lodging_stay.id"))
+    checked_in_at: Mapped[dt.datetime | None]
 
     establishment: Mapped[Establishment] = relationship()
     room_type: Mapped[RoomType] = relationship()

@@ -1,8 +1,8 @@
 """booking inventory, holds and payments
 
-Revision ID: b723aee6baaa
+Revision ID: 9f350f58b732
 Revises: e6a40df4c8cf
-Create Date: 2026-12-05 18:08:22.935265
+Create Date: 2026-12-05 18:11:49.606596
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import portal.core.database
 
 
 # revision identifiers, used by Alembic.
-revision = 'b723aee6baaa'
+revision = '9f350f58b732'
 down_revision = 'e6a40df4c8cf'
 branch_labels = None
 depends_on = None
@@ -70,6 +70,21 @@ def upgrade():
     with op.batch_alter_table('booking_rate_plan', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_booking_rate_plan_room_type_id'), ['room_type_id'], unique=False)
 
+    op.create_table('booking_price_rule',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('rate_plan_id', sa.Integer(), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('ends_on', sa.Date(), nullable=False),
+    sa.Column('weekdays', sa.String(length=7), nullable=False),
+    sa.Column('nightly_price', sa.Integer(), nullable=False),
+    sa.CheckConstraint('nightly_price >= 0', name=op.f('ck_booking_price_rule_nightly_price')),
+    sa.CheckConstraint('starts_on <= ends_on', name=op.f('ck_booking_price_rule_dates')),
+    sa.ForeignKeyConstraint(['rate_plan_id'], ['booking_rate_plan.id'], name=op.f('fk_booking_price_rule_rate_plan_id_booking_rate_plan'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_booking_price_rule'))
+    )
+    with op.batch_alter_table('booking_price_rule', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_booking_price_rule_rate_plan_id'), ['rate_plan_id'], unique=False)
+
     op.create_table('booking_booking',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('reference', sa.String(length=32), nullable=False),
@@ -92,11 +107,14 @@ def upgrade():
     sa.Column('created_at', portal.core.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('confirmed_at', portal.core.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('cancelled_at', portal.core.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('stay_id', sa.Integer(), nullable=True),
+    sa.Column('checked_in_at', portal.core.database.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint('arrival < departure', name=op.f('ck_booking_booking_dates')),
     sa.CheckConstraint('total_amount >= 0', name=op.f('ck_booking_booking_total_amount')),
     sa.ForeignKeyConstraint(['establishment_id'], ['lodging_establishment.id'], name=op.f('fk_booking_booking_establishment_id_lodging_establishment')),
     sa.ForeignKeyConstraint(['rate_plan_id'], ['booking_rate_plan.id'], name=op.f('fk_booking_booking_rate_plan_id_booking_rate_plan')),
     sa.ForeignKeyConstraint(['room_type_id'], ['lodging_room_type.id'], name=op.f('fk_booking_booking_room_type_id_lodging_room_type')),
+    sa.ForeignKeyConstraint(['stay_id'], ['lodging_stay.id'], name=op.f('fk_booking_booking_stay_id_lodging_stay')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_booking_booking')),
     sa.UniqueConstraint('reference', name=op.f('uq_booking_booking_reference')),
     sa.UniqueConstraint('voucher', name=op.f('uq_booking_booking_voucher'))
@@ -104,21 +122,6 @@ def upgrade():
     with op.batch_alter_table('booking_booking', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_booking_booking_establishment_id'), ['establishment_id'], unique=False)
         batch_op.create_index('ix_booking_booking_status_hold', ['status', 'hold_expires_at'], unique=False)
-
-    op.create_table('booking_price_rule',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('rate_plan_id', sa.Integer(), nullable=False),
-    sa.Column('starts_on', sa.Date(), nullable=False),
-    sa.Column('ends_on', sa.Date(), nullable=False),
-    sa.Column('weekdays', sa.String(length=7), nullable=False),
-    sa.Column('nightly_price', sa.Integer(), nullable=False),
-    sa.CheckConstraint('nightly_price >= 0', name=op.f('ck_booking_price_rule_nightly_price')),
-    sa.CheckConstraint('starts_on <= ends_on', name=op.f('ck_booking_price_rule_dates')),
-    sa.ForeignKeyConstraint(['rate_plan_id'], ['booking_rate_plan.id'], name=op.f('fk_booking_price_rule_rate_plan_id_booking_rate_plan'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_booking_price_rule'))
-    )
-    with op.batch_alter_table('booking_price_rule', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_booking_price_rule_rate_plan_id'), ['rate_plan_id'], unique=False)
 
     op.create_table('booking_event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -188,15 +191,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_booking_event_booking_id'))
 
     op.drop_table('booking_event')
-    with op.batch_alter_table('booking_price_rule', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_booking_price_rule_rate_plan_id'))
-
-    op.drop_table('booking_price_rule')
     with op.batch_alter_table('booking_booking', schema=None) as batch_op:
         batch_op.drop_index('ix_booking_booking_status_hold')
         batch_op.drop_index(batch_op.f('ix_booking_booking_establishment_id'))
 
     op.drop_table('booking_booking')
+    with op.batch_alter_table('booking_price_rule', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_booking_price_rule_rate_plan_id'))
+
+    op.drop_table('booking_price_rule')
     with op.batch_alter_table('booking_rate_plan', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_booking_rate_plan_room_type_id'))
 

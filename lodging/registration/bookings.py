@@ -1,0 +1,93 @@
+"""Booked arrivals at the front desk: what a booking system tells the desk.
+
+The tourist site's booking (``portal.booking``) sits above lodging, so it registers
+itself here when the application is built (``register_booking_desk``); the desk only
+asks which bookings arrive on a day, which booking a voucher names (at this
+establishment only), and to mark one checked in by the stay just declared, once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
+from portal.core.database import DbSession
+
+_NOT_VOUCHER = re.compile(r"[^A-Z0-9]")
+
+
+@dataclass(frozen=True)
+class BookedArrival:
+    voucher: str
+    guest_name: str
+    room_type: str
+    arrival: dt.date
+    departure: dt.date
+    guests: int
+    checked_in: bool
+
+
+class AlreadyCheckedInError(Exception):
+    """The booking was checked in by another stay."""
+
+
+class BookingDesk(Protocol):
+    def arrivals(
+        self, session: DbSession, establishment_id: int, day: dt.date
+    ) -> list[BookedArrival]: ...
+
+    def find(
+        self, session: DbSession, establishment_id: int, voucher: str
+    ) -> BookedArrival | None: ...
+
+    def check_in(
+        self,
+        session: DbSession,
+        establishment_id: int,
+        voucher: str,
+        stay_id: int,
+        now: dt.datetime,
+    ) -> None:
+        """Mark the booking checked in by ``stay_id``; AlreadyCheckedInError if another did."""
+        ...
+
+
+_desks: list[BookingDesk] = []
+
+
+def register_booking_desk(desk: BookingDesk) -> None:
+    """Let the desk see ``desk``'s bookings; registering twice is a no-op."""
+    if desk not in _desks:
+        _desks.append(desk)
+
+
+def normal_voucher(typed: str) -> str:
+    """A voucher as typed or scanned: case, spaces and dashes do not matter."""
+    return _NOT_VOUCHER.sub("", typed.upper())
+
+
+def booked_arrivals(session: DbSession, establishment_id: int, day: dt.date) -> list[BookedArrival]:
+    return [found for desk in _desks for found in desk.arrivals(session, establishment_id, day)]
+
+
+def find_booking(session: DbSession, establishment_id: int, voucher: str) -> BookedArrival | None:
+    code = normal_voucher(voucher)
+    for desk in _desks:
+        found = desk.find(session, establishment_id, code) if code else None
+        if found is not None:
+            return found
+    return None
+
+
+def check_in_booking(
+    session: DbSession, establishment_id: int, voucher: str, stay_id: int, now: dt.datetime
+) -> None:
+    """Mark the booking named by ``voucher`` checked in; LookupError if there is none."""
+    code = normal_voucher(voucher)
+    for desk in _desks:
+        if desk.find(session, establishment_id, code) is not None:
+            desk.check_in(session, establishment_id, code, stay_id, now)
+            return
+    raise LookupError(voucher)

@@ -1,0 +1,93 @@
+"""The front desk's view of bookings (``lodging.registration.bookings.BookingDesk``).
+
+Only confirmed (paid) bookings of the asking establishment are found; a voucher of
+another establishment finds nothing. Checking in is one guarded update: a booking
+already checked in by another stay is never checked in again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, select, update
+
+from lodging.registration.bookings import AlreadyCheckedInError, BookedArrival
+from portal.booking.models import Booking, BookingEvent, BookingStatus
+from portal.core.database import DbSession
+
+
+class BookingDesk:
+    def arrivals(
+        self, session: DbSession, establishment_id: int, day: dt.date
+    ) -> list[BookedArrival]:
+        query = (
+            select(Booking)
+            .where(
+                Booking.establishment_id == establishment_id,
+                Booking.arrival == day,
+                Booking.status == BookingStatus.CONFIRMED,
+            )
+            .order_by(Booking.guest_name)
+        )
+        return [_arrival(booking) for booking in session.scalars(query)]
+
+    def find(self, session: DbSession, establishment_id: int, voucher: str) -> BookedArrival | None:
+        booking = _confirmed(session, establishment_id, voucher)
+        return _arrival(booking) if booking is not None else None
+
+    def check_in(
+        self,
+        session: DbSession,
+        establishment_id: int,
+        voucher: str,
+        stay_id: int,
+        now: dt.datetime,
+    ) -> None:
+        booking = _confirmed(session, establishment_id, voucher)
+        if booking is None:
+            raise LookupError(voucher)
+        if booking.stay_id == stay_id:
+            return  # the same declaration sent twice
+        result = session.execute(
+            update(Booking)
+            .where(Booking.id == booking.id, Booking.stay_id.is_(None))
+            .values(stay_id=stay_id, checked_in_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if cast("CursorResult[Any]", result).rowcount != 1:
+            raise AlreadyCheckedInError(voucher)
+        session.add(
+            BookingEvent(
+                booking_id=booking.id,
+                at=now,
+                action="check_in",
+                actor="desk",
+                channel="desk",
+                before=booking.status.value,
+                after=booking.status.value,
+            )
+        )
+        session.expire(booking)
+
+
+def _confirmed(session: DbSession, establishment_id: int, voucher: str) -> Booking | None:
+    return session.scalar(
+        select(Booking).where(
+            Booking.voucher == voucher,
+            Booking.establishment_id == establishment_id,
+            Booking.status == BookingStatus.CONFIRMED,
+        )
+    )
+
+
+def _arrival(booking: Booking) -> BookedArrival:
+    return BookedArrival(
+        voucher=booking.voucher,
+        guest_name=booking.guest_name,
+        room_type=booking.room_type.name,
+        arrival=booking.arrival,
+        departure=booking.departure,
+        guests=booking.adults + len(booking.children_ages),
+        checked_in=booking.stay_id is not None,
+    )

@@ -1,0 +1,149 @@
+"""From a paid booking to a declared stay at the front desk, by its voucher, once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lodging.properties.models import Establishment
+from lodging.registration.models import Stay
+from portal.booking import services
+from portal.booking.models import Booking, RatePlan
+from portal.booking.services import Actor, GuestContact, StayRequest
+from portal.core.auth.models import User
+from portal.core.auth.roles import Role
+from portal.core.clock import local_now, utcnow
+from tests.booking.conftest import add_plan
+from tests.factories import log_in, make_establishment, make_user
+from tests.lodging.registration.test_desk import FAMILY, input_value, page_text, the_form
+
+WEB = Actor("guest", "web")
+
+
+@pytest.fixture
+def owner(db_session: Session) -> User:
+    return make_user(db_session, Role.LODGING_OWNER)
+
+
+@pytest.fixture
+def homestay(db_session: Session, owner: User) -> Establishment:
+    place = make_establishment(db_session, owner=owner)
+    add_plan(db_session, place)
+    db_session.commit()
+    return place
+
+
+@pytest.fixture
+def booking(db_session: Session, homestay: Establishment) -> Booking:
+    """Paid, arriving today for two nights, booked by the head of the family."""
+    plan_id = db_session.scalar(
+        select(RatePlan.id).where(RatePlan.room_type_id == homestay.room_types[0].id)
+    )
+    assert plan_id is not None
+    today = local_now().date()
+    held = services.hold_room(
+        db_session,
+        plan_id,
+        StayRequest(today, today + dt.timedelta(days=2), adults=2),
+        GuestContact(FAMILY[0]["full_name"], "minh@example.com", "vi"),
+        now=utcnow(),
+        actor=WEB,
+    )
+    services.confirm_booking(db_session, held, now=utcnow(), actor=WEB)
+    db_session.commit()
+    return held
+
+
+@pytest.fixture
+def desk(client: FlaskClient, owner: User) -> FlaskClient:
+    log_in(client, owner.email)
+    return client
+
+
+def voucher_url(place: Establishment, code: str) -> str:
+    return f"/en/desk/{place.id}/voucher?code={code}"
+
+
+def test_the_desk_lists_todays_booked_arrivals(desk, homestay, booking):
+    page = page_text(desk.get(f"/en/desk/?establishment={homestay.id}"))
+    assert "Booked on the portal" in page
+    assert FAMILY[0]["full_name"] in page
+
+
+def test_a_typed_voucher_opens_the_declaration_filled_from_the_booking(desk, homestay, booking):
+    typed = f" {booking.voucher[:8].lower()}-{booking.voucher[8:]} "  # as a person types it
+    found = desk.get(voucher_url(homestay, typed))
+    assert found.status_code == 302
+    form = page_text(desk.get(found.headers["Location"]))
+    assert input_value(form, "voucher") == booking.voucher
+    assert input_value(form, "guests-0-full_name") == FAMILY[0]["full_name"]
+    assert input_value(form, "expected_departure") == booking.departure.isoformat()
+    assert "Check each guest's papers as usual." in form
+
+
+def test_declaring_with_the_voucher_checks_the_booking_in_once(desk, homestay, booking, db_session):
+    url = f"/en/desk/{homestay.id}/stays/new"
+    sent = desk.post(
+        url,
+        data=the_form(
+            desk,
+            homestay,
+            FAMILY[0] | {"role": "single"},
+            voucher=booking.voucher,
+            submit="Declare",
+        ),
+    )
+    assert sent.status_code == 302, page_text(sent)
+    db_session.expire_all()
+    stay = db_session.scalars(select(Stay).where(Stay.establishment_id == homestay.id)).one()
+    assert booking.stay_id == stay.id
+    assert booking.checked_in_at is not None
+    assert [event.action for event in booking.history][-1] == "check_in"
+
+    # A second declaration from the same voucher (another receptionist, a new form).
+    again = the_form(
+        desk, homestay, FAMILY[1] | {"role": "single"}, voucher=booking.voucher, submit="Declare"
+    )
+    again["idempotency_key"] = "another-form"
+    refused = desk.post(url, data=again)
+    assert refused.status_code == 200
+    assert "This booking is already checked in." in page_text(refused)
+    count = db_session.scalar(
+        select(func.count()).select_from(Stay).where(Stay.establishment_id == homestay.id)
+    )
+    assert count == 1  # the refused declaration was not kept either
+    assert "This booking is already checked in." in page_text(
+        desk.get(voucher_url(homestay, booking.voucher), follow_redirects=True)
+    )
+
+
+def test_another_establishments_voucher_finds_nothing(client, db_session, booking):
+    stranger = make_user(db_session, Role.LODGING_OWNER)
+    elsewhere = make_establishment(db_session, owner=stranger)
+    log_in(client, stranger.email)
+    page = page_text(client.get(voucher_url(elsewhere, booking.voucher), follow_redirects=True))
+    assert "No paid booking at this establishment has the voucher" in page
+    assert FAMILY[0]["full_name"] not in page
+    # Nor through the form: the voucher is ignored, nothing is pre-filled.
+    form = page_text(client.get(f"/en/desk/{elsewhere.id}/stays/new?voucher={booking.voucher}"))
+    assert input_value(form, "voucher") == ""
+
+
+def test_an_unpaid_booking_cannot_be_checked_in(desk, homestay, db_session):
+    plan_id = db_session.scalar(select(RatePlan.id))
+    today = local_now().date()
+    held = services.hold_room(
+        db_session,
+        plan_id,
+        StayRequest(today, today + dt.timedelta(days=1), 1),
+        GuestContact("Kim", "kim@example.com", "ko"),
+        now=utcnow(),
+        actor=WEB,
+    )
+    db_session.commit()
+    page = page_text(desk.get(voucher_url(homestay, held.voucher), follow_redirects=True))
+    assert "No paid booking at this establishment has the voucher" in page
