@@ -20,16 +20,24 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
+$(VENV)/.demo: requirements.txt requirements-demo.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements-demo.txt
+	touch $@ $(VENV)/.runtime
+
 compile-translations: $(VENV)/.runtime
 	$(BIN)/pybabel compile -d translations 2>&1 | grep -v "^compiling catalog" || true
 
 ## make run: set up, migrate, load demo data into an empty database, serve on http://$(HOST):$(PORT)
 ## with one feed worker beside the web server (reports go to instance/feeds/ unless URLs are set)
-run: $(VENV)/.runtime compile-translations
+## and, without STRIPE_SECRET_KEY, localstripe on 127.0.0.1:8420 for test-mode payments
+run: $(VENV)/.runtime $(VENV)/.demo compile-translations
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
+	mkdir -p instance
+	( [ -n "$$STRIPE_SECRET_KEY" ] || exec $(BIN)/localstripe --port 8420 --from-scratch >instance/localstripe.log 2>&1 ) & stripe=$$!; \
 	$(FLASK) feeds work & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	trap 'kill $$worker $$stripe 2>/dev/null; wait $$worker $$stripe' EXIT INT TERM; \
+	if [ -z "$$STRIPE_SECRET_KEY" ]; then $(FLASK) booking localstripe-webhook --url http://$(HOST):$(PORT)/api/v1/payments/stripe/webhook & fi; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: set up, then every check: format, lint, types, layers, catalogs, migrations, tests

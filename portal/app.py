@@ -42,10 +42,16 @@ from portal.booking import api as booking_api
 from portal.booking import booking_api as bookings_api
 from portal.booking import checkout as booking_checkout
 from portal.booking import models as booking_models
+from portal.booking.cli import booking_cli
 from portal.booking.demo import load_demo_rates
 from portal.booking.desk import BookingDesk
 from portal.booking.notices import notice_composer
-from portal.booking.payments import StripeProvider
+from portal.booking.payments import (
+    LOCALSTRIPE_KEY,
+    LOCALSTRIPE_URL,
+    LOCALSTRIPE_WEBHOOK_SECRET,
+    StripeProvider,
+)
 from portal.booking.services import release_lapsed_holds
 from portal.core import api, audit, crypto, errors, i18n, outbox, outbox_admin, security
 from portal.core.auth import access
@@ -83,9 +89,6 @@ from search.indexing import backend_of, init_search, register_indexing
 ROOT = Path(__file__).resolve().parent.parent
 HOME_ENDPOINT = "destinations.home"
 BOOKING_DESK = BookingDesk()
-LOCALSTRIPE = "http://127.0.0.1:8420"
-LOCALSTRIPE_KEY = "sk_test_localstripe"
-LOCALSTRIPE_WEBHOOK_SECRET = "whsec_localstripe"  # noqa: S105 - localstripe's, not a secret
 # Every module that defines tables, so the metadata (hence `flask db migrate` and
 # `db check`) sees them all whether or not a view has imported them yet.
 MODEL_MODULES = (
@@ -221,6 +224,7 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
         search_cli,
         statistics_cli,
         bench_cli,
+        booking_cli,
     ):
         app.cli.add_command(group)
 
@@ -277,7 +281,8 @@ def _register_payments(app: OpenAPI, settings: Settings) -> None:
         secret_key=settings.stripe_secret_key or LOCALSTRIPE_KEY,
         publishable_key=settings.stripe_publishable_key or "pk_test_localstripe",
         webhook_secret=settings.stripe_webhook_secret or LOCALSTRIPE_WEBHOOK_SECRET,
-        api_base=settings.stripe_api_base or ("" if settings.stripe_secret_key else LOCALSTRIPE),
+        api_base=settings.stripe_api_base
+        or ("" if settings.stripe_secret_key else LOCALSTRIPE_URL),
     )
     app.extensions["payment_provider"] = provider
     app.extensions["booking_notices"] = notice_composer(app, settings.public_url)

@@ -21,6 +21,10 @@ from portal.booking.providers import (
     ProviderUnavailableError,
 )
 
+# localstripe, the demo's and the tests' Stripe, when no Stripe key is set (make run starts it).
+LOCALSTRIPE_URL = "http://127.0.0.1:8420"
+LOCALSTRIPE_KEY = "sk_test_localstripe"
+LOCALSTRIPE_WEBHOOK_SECRET = "whsec_localstripe"  # noqa: S105 - localstripe's, not a secret
 # The events booking acts on; others are acknowledged and ignored.
 HANDLED_EVENTS = frozenset({"payment_intent.succeeded", "payment_intent.payment_failed"})
 

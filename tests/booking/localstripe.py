@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import requests
 import stripe
 
 from tests.smtp_server import free_port
@@ -45,14 +44,6 @@ def localstripe() -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
-
-
-def send_webhooks(base_url: str, url: str, secret: str) -> None:
-    """Have localstripe post every event, signed with ``secret``, to ``url``."""
-    answer = requests.post(
-        f"{base_url}/_config/webhooks/portal", data={"url": url, "secret": secret}, timeout=10
-    )
-    answer.raise_for_status()
 
 
 def pay(base_url: str, client_secret: str) -> Any:

@@ -29,7 +29,7 @@ from portal.booking.models import InventoryNight, PaymentEventSeen, RatePlan
 from portal.booking.services import release_lapsed_holds
 from portal.core.clock import local_now
 from portal.core.extensions import db
-from tests.booking.localstripe import localstripe, pay, refunds_of, send_webhooks
+from tests.booking.localstripe import localstripe, pay, refunds_of
 from tests.factories import make_establishment
 from tests.own_database import own_app
 from tests.smtp_server import Inbox, free_port, smtp_server
@@ -104,7 +104,9 @@ def portal(
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         url = f"http://127.0.0.1:{port}"
-        send_webhooks(stripe_url, f"{url}/api/v1/payments/stripe/webhook", WEBHOOK_SECRET)
+        hook = f"{url}/api/v1/payments/stripe/webhook"
+        told = app.test_cli_runner().invoke(args=["booking", "localstripe-webhook", "--url", hook])
+        assert told.exit_code == 0, told.output
         try:
             yield Portal(app, url, stripe_url, plan_id, room_type_id, inbox)
         finally:
