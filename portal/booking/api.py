@@ -57,6 +57,7 @@ class OfferOut(BaseModel):
     kind: str
     room_type_id: int
     room_type: str
+    rate_plan_id: int = Field(description="What POST /api/v1/bookings takes to book it.")
     nights: int
     total: Money
     available: int = Field(description="Rooms of this type free on every night.")
@@ -166,6 +167,7 @@ def _offer_out(offer: Offer) -> dict[str, object]:
         kind=offer.kind.value,
         room_type_id=offer.room_type_id,
         room_type=offer.room_type,
+        rate_plan_id=offer.rate_plan_id,
         nights=offer.nights,
         total=Money(amount=offer.total, currency=offer.currency),
         available=offer.available,

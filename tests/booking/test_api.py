@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from portal.booking.models import RatePlan
 from tests.booking.conftest import NIGHTLY, in_days
 
 
@@ -10,7 +13,10 @@ def availability(client, **args: str):
     return client.get(f"/api/v1/availability?{query}", headers={"Accept-Language": "en"})
 
 
-def test_offers_give_the_total_in_vnd_and_the_rooms_free(client, hotel):
+def test_offers_give_the_total_in_vnd_and_the_rooms_free(client, hotel, db_session):
+    plan_id = db_session.scalar(
+        select(RatePlan.id).where(RatePlan.room_type_id == hotel.room_types[0].id)
+    )
     answer = availability(client, **{"from": str(in_days(7)), "to": str(in_days(9)), "guests": "2"})
     assert answer.status_code == 200
     (offer,) = answer.json["offers"]
@@ -20,6 +26,7 @@ def test_offers_give_the_total_in_vnd_and_the_rooms_free(client, hotel):
         "kind": "hotel",
         "room_type_id": hotel.room_types[0].id,
         "room_type": "Double",
+        "rate_plan_id": plan_id,
         "nights": 2,
         "total": {"amount": 2 * NIGHTLY, "currency": "VND"},
         "available": 3,
