@@ -1,0 +1,46 @@
+"""``/<lang>/lodging``: rooms free for some dates across the province, with the stay's price.
+
+Availability and prices come from the database (the inventory and rate plans), never
+from the search index; the page works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask.typing import ResponseReturnValue
+
+from lodging.properties.models import EstablishmentKind
+from portal.booking.forms import AREAS, AvailabilityForm
+from portal.booking.offers import Offer, find_offers
+from portal.booking.services import BookingError, StayRequest, check_request
+from portal.core.clock import local_now
+from portal.core.extensions import db
+
+bp = Blueprint("rooms", __name__, template_folder="templates", url_prefix="/<locale:lang>")
+FORM_FIELDS = {"from": "date_from", "to": "date_to", "guests": "guests", "children": "children"}
+
+
+@bp.route("/lodging")
+def find_rooms() -> ResponseReturnValue:
+    form = AvailabilityForm(formdata=request.args)
+    offers: list[Offer] | None = None
+    if "from" in request.args and form.validate():
+        offers = _offers(form)
+    return render_template("booking/lodging.html", form=form, offers=offers)
+
+
+def _offers(form: AvailabilityForm) -> list[Offer] | None:
+    """The offers for a valid form, or None with each impossible value's message on it."""
+    arrival, departure = form.date_from.data, form.date_to.data
+    if arrival is None or departure is None:
+        return None
+    stay = StayRequest(arrival, departure, form.guests.data or 2, form.children_ages())
+    try:
+        check_request(stay, local_now().date())
+    except BookingError as error:
+        for name, message in error.errors.items():
+            getattr(form, FORM_FIELDS[name]).errors = [str(message)]
+        return None
+    area = AREAS[form.area.data][1] if form.area.data in AREAS else None
+    kinds = [EstablishmentKind(form.kind.data)] if form.kind.data else []
+    return find_offers(db.session, stay, area=area, kinds=kinds)

@@ -1,0 +1,46 @@
+"""/<lang>/lodging: free rooms for some dates, priced for the whole stay, in the page's language."""
+
+from __future__ import annotations
+
+import html
+
+from tests.booking.conftest import in_days
+
+
+def page(client, lang: str = "en", **args: str) -> str:
+    query = "&".join(f"{name}={value}" for name, value in args.items())
+    return html.unescape(client.get(f"/{lang}/lodging?{query}").get_data(as_text=True))
+
+
+def test_the_form_alone_until_dates_are_given(client, hotel):
+    text = page(client)
+    assert 'name="from"' in text
+    assert "free for these dates" not in text
+
+
+def test_free_rooms_show_the_whole_stays_price_in_the_pages_language(client, hotel):
+    dates = {"from": str(in_days(7)), "to": str(in_days(9)), "guests": "2"}
+    english = page(client, **dates)
+    assert "1 room type free for these dates" in english
+    assert hotel.name in english
+    assert "₫2,500,000" in english  # two nights at 1 250 000
+    assert "3 rooms left" in english
+    vietnamese = page(client, "vi", **dates)
+    assert "2.500.000" in vietnamese
+
+
+def test_area_and_kind_narrow_the_offers(client, hotel):
+    dates = {"from": str(in_days(7)), "to": str(in_days(9))}
+    assert hotel.name in page(client, **dates, area="ha-long", kind="hotel")
+    assert hotel.name not in page(client, **dates, area="sa-pa")
+    assert "Nothing is free for these dates here." in page(client, **dates, kind="homestay")
+
+
+def test_impossible_dates_are_explained_on_their_fields_and_kept(client, hotel):
+    text = page(client, **{"from": str(in_days(-3)), "to": str(in_days(-5)), "children": "4,x"})
+    assert "Ages, comma-separated: 4,9." in text
+    assert 'value="4,x"' in text  # what was typed stays
+    text = page(client, **{"from": str(in_days(-3)), "to": str(in_days(-5))})
+    assert "The arrival date has passed." in text
+    assert "The departure must be after the arrival." in text
+    assert f'value="{in_days(-3)}"' in text
