@@ -25,17 +25,13 @@ import gc
 import os
 import random
 import secrets
-import statistics as stats
-import tempfile
 import threading
 import time
-from collections.abc import Callable
-from pathlib import Path
 
-from flask_migrate import upgrade
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from bench.inprocess import migrated_app, percentiles
 from lodging.properties.models import (
     Establishment,
     EstablishmentKind,
@@ -43,16 +39,13 @@ from lodging.properties.models import (
     Room,
     RoomType,
 )
-from portal import create_app
 from portal.booking import services
 from portal.booking.models import Booking, BookingEvent, InventoryNight, RatePlan
 from portal.booking.offers import Area, find_offers
 from portal.booking.services import Actor, GuestContact, RoomGoneError, StayRequest
 from portal.core.clock import local_now, utcnow
 from portal.core.extensions import db
-from portal.core.settings import Settings
 
-SECRET = "bench-booking-secret-key-0123456789-not-for-production"  # noqa: S105 - throw-away
 # (share of the places, south, west, north, east)
 CLUSTERS = (
     (0.40, 20.93, 106.98, 20.98, 107.10),  # Hạ Long, Bãi Cháy
@@ -155,16 +148,6 @@ RAW_QUERY = text(
 )
 
 
-def _time(call: Callable[[], object], repeat: int) -> tuple[float, float]:
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    return stats.median(samples), samples[max(0, round(0.99 * len(samples)) - 1)]
-
-
 def search_times(session: Session, repeat: int) -> None:
     first = local_now().date() + dt.timedelta(days=30)
     request = StayRequest(first, first + dt.timedelta(days=3), adults=2)
@@ -181,8 +164,10 @@ def search_times(session: Session, repeat: int) -> None:
     rows = session.execute(RAW_QUERY, params).all()
     session.rollback()
     print(f"  3-night search in Hạ Long: {len(rows)} room types free, {len(offers)} offers shown")
-    raw = _time(lambda: session.execute(RAW_QUERY, params).all(), repeat)
-    full = _time(lambda: find_offers(session, request, area=HA_LONG, limit=50), repeat)
+    raw = percentiles(lambda: session.execute(RAW_QUERY, params).all(), repeat, high=0.99)
+    full = percentiles(
+        lambda: find_offers(session, request, area=HA_LONG, limit=50), repeat, high=0.99
+    )
     session.rollback()
     print(f"  raw SQL          p50 {raw[0]:7.1f} ms   p99 {raw[1]:7.1f} ms")
     print(f"  find_offers      p50 {full[0]:7.1f} ms   p99 {full[1]:7.1f} ms")
@@ -267,16 +252,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as instance:
-        settings = Settings(
-            environment="test",
-            instance_path=str(Path(instance)),
-            database_url=args.database_url,
-            secret_key=SECRET,
-        ).resolved()
-        app = create_app(settings)
+    with migrated_app(args.database_url) as app:
         with app.app_context():
-            upgrade()
             session = db.session
             for table in (BookingEvent, Booking, InventoryNight, RatePlan):
                 session.execute(delete(table))
@@ -292,9 +269,6 @@ def main() -> None:
             gc.freeze()  # as wsgi.py does once the served app is built
             search_times(session, args.repeat)
         contention(app, args.threads, args.seed)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 if __name__ == "__main__":

@@ -19,27 +19,20 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import statistics as stats
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-from flask_migrate import upgrade
 from sqlalchemy import func, select, text
 
+from bench.inprocess import migrated_app, percentiles
 from lodging.properties.models import Establishment
 from lodging.registration.models import Stay
 from lodging.statistics import measures
 from lodging.statistics.generate import generate
 from lodging.statistics.measures import Scope
 from lodging.statistics.rebuild import rebuild
-from portal import create_app
 from portal.core.database import DbSession
 from portal.core.extensions import db
-from portal.core.settings import Settings
-
-SECRET = "bench-statistics-secret-key-0123456789-not-for-production"  # noqa: S105 - throw-away
 
 
 def _queries(session: DbSession, end: dt.date) -> dict[str, Callable[[], object]]:
@@ -85,16 +78,6 @@ def _queries(session: DbSession, end: dt.date) -> dict[str, Callable[[], object]
     }
 
 
-def _time(call: Callable[[], object], repeat: int) -> tuple[float, float]:
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    return stats.median(samples), samples[max(0, round(0.95 * len(samples)) - 1)]
-
-
 def _scan_vs_rebuild(session: DbSession) -> tuple[float, float]:
     started = time.perf_counter()
     session.execute(
@@ -116,45 +99,32 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("TEST_DATABASE_URL", ""))
     parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as instance:
-        settings = Settings(
-            environment="test",
-            instance_path=str(Path(instance)),
-            database_url=args.database_url,
-            secret_key=SECRET,
-        ).resolved()
-        app = create_app(settings)
-        with app.app_context():
-            upgrade()
-            session = db.session
-            end = dt.date.today()  # noqa: DTZ011 - a calendar day
-            engine = session.get_bind().dialect.name
-            stays = session.scalar(select(func.count()).select_from(Stay)) or 0
-            if not (args.reuse and stays):
-                report = generate(
-                    session,
-                    establishments=args.establishments,
-                    years=args.years,
-                    seed=args.seed,
-                    end=end,
-                )
-                print(f"[{engine}] generated: {report.summary()}")
-                rate = report.stays / report.insert_seconds
-                print(
-                    f"  10,000,000 stays at this rate: {10_000_000 / rate / 60:.0f} min to insert"
-                )
-            stays = session.scalar(select(func.count()).select_from(Stay)) or 0
-            print(f"[{engine}] {stays:,} stays; query times over {args.repeat} runs (ms):")
-            for name, call in _queries(session, end).items():
-                p50, p95 = _time(call, args.repeat)
-                print(f"  {name:<30} p50 {p50:8.1f}   p95 {p95:8.1f}")
-            scan, built = _scan_vs_rebuild(session)
-            print(
-                f"  full rebuild {built:.2f} s, plain scan of stays {scan:.3f} s,"
-                f" ratio {built / scan if scan else float('inf'):.0f}x"
+    with migrated_app(args.database_url) as app, app.app_context():
+        session = db.session
+        end = dt.date.today()  # noqa: DTZ011 - a calendar day
+        engine = session.get_bind().dialect.name
+        stays = session.scalar(select(func.count()).select_from(Stay)) or 0
+        if not (args.reuse and stays):
+            report = generate(
+                session,
+                establishments=args.establishments,
+                years=args.years,
+                seed=args.seed,
+                end=end,
             )
-            db.session.remove()
-            db.engine.dispose()
+            print(f"[{engine}] generated: {report.summary()}")
+            rate = report.stays / report.insert_seconds
+            print(f"  10,000,000 stays at this rate: {10_000_000 / rate / 60:.0f} min to insert")
+        stays = session.scalar(select(func.count()).select_from(Stay)) or 0
+        print(f"[{engine}] {stays:,} stays; query times over {args.repeat} runs (ms):")
+        for name, call in _queries(session, end).items():
+            p50, p95 = percentiles(call, args.repeat, high=0.95)
+            print(f"  {name:<30} p50 {p50:8.1f}   p95 {p95:8.1f}")
+        scan, built = _scan_vs_rebuild(session)
+        print(
+            f"  full rebuild {built:.2f} s, plain scan of stays {scan:.3f} s,"
+            f" ratio {built / scan if scan else float('inf'):.0f}x"
+        )
 
 
 if __name__ == "__main__":
