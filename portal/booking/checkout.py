@@ -12,8 +12,9 @@ sent for a transaction that rolled back.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, select, update
 
 from portal.booking import services
 from portal.booking.models import Booking, Payment, PaymentEventSeen, Refund
@@ -107,7 +108,18 @@ def fulfil(
     payment.status = current.status
     if current.status != SUCCEEDED:
         return None
-    payment.paid_at = payment.paid_at or now
+    # Claim the payment in one guarded update: the webhook and the return page may
+    # arrive together, and a payment is applied (rooms sold, or refunded) only once.
+    claimed = session.execute(
+        update(Payment)
+        .where(Payment.id == payment.id, Payment.paid_at.is_(None))
+        .values(paid_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if cast("CursorResult[Any]", claimed).rowcount != 1:
+        return Outcome.ALREADY
+    session.refresh(payment)
+    session.refresh(payment.booking)
     outcome = services.confirm_booking(session, payment.booking, now=now, actor=actor)
     if outcome is Outcome.REFUND:
         queue_refund(session, payment, payment.amount, reason="room_gone", now=now)

@@ -1,4 +1,4 @@
-"""Booking: find offers, hold a room while the guest pays, confirm, cancel, sweep holds.
+"""Booking: hold a room while the guest pays, confirm, cancel, sweep lapsed holds.
 
 Services take plain arguments (a session, dates, ids, the time) and never touch the
 request; the caller commits. A hold takes every night in one guarded update or none
@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.booking import inventory, pricing
-from portal.booking.models import Booking, BookingEvent, BookingStatus, PriceRule, RatePlan
+from portal.booking.models import Booking, BookingEvent, BookingStatus, RatePlan
 from portal.core.database import DbSession as Session
 
 HOLD_MINUTES = 30
@@ -242,25 +242,6 @@ def release_lapsed_holds(session: Session, now: dt.datetime) -> int:
 
 def booking_by_reference(session: Session, reference: str) -> Booking | None:
     return session.scalar(select(Booking).where(Booking.reference == reference))
-
-
-def add_price_rule(
-    session: Session,
-    plan: RatePlan,
-    *,
-    starts_on: dt.date,
-    ends_on: dt.date,
-    nightly_price: int,
-    weekdays: str = "",
-) -> PriceRule:
-    if ends_on < starts_on or nightly_price < 0 or not set(weekdays) <= set("1234567"):
-        raise BookingError({"rule": _l("This price rule is not valid.")})
-    rule = PriceRule(
-        starts_on=starts_on, ends_on=ends_on, weekdays=weekdays, nightly_price=nightly_price
-    )
-    plan.rules.append(rule)
-    session.flush()
-    return rule
 
 
 def _record(
