@@ -18,7 +18,14 @@ from pydantic import BaseModel, EmailStr, Field
 from portal.booking import checkout, services
 from portal.booking.models import Booking
 from portal.booking.providers import InvalidEventError, PaymentProvider, ProviderError
-from portal.booking.services import Actor, BookingError, GuestContact, RoomGoneError, StayRequest
+from portal.booking.services import (
+    Actor,
+    BookingError,
+    GuestContact,
+    IdempotencyConflictError,
+    RoomGoneError,
+    StayRequest,
+)
 from portal.core.api import API_PREFIX
 from portal.core.clock import local_now, utcnow
 from portal.core.extensions import db
@@ -40,6 +47,17 @@ class BookingBody(BaseModel):
     language: str = Field("vi", description=f"One of {', '.join(LOCALE_CODES)}.")
 
 
+class IdempotencyHeader(BaseModel):
+    idempotency_key: str | None = Field(
+        default=None,
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=128,
+        description="A unique string per booking (a UUID): a retry with the same key and "
+        "body answers 200 with the booking the first attempt made, never a second one.",
+    )
+
+
 class BookingPath(BaseModel):
     reference: str = Field(max_length=32)
 
@@ -57,12 +75,13 @@ class BookingOut(BaseModel):
     refund: int | None = None
 
 
-@api.post("/bookings", responses={201: BookingOut})
-def create_booking(body: BookingBody) -> Response:
+@api.post("/bookings", responses={201: BookingOut, 200: BookingOut})
+def create_booking(header: IdempotencyHeader, body: BookingBody) -> Response:
     """Hold one room for the stay while the guest pays (at least 30 minutes).
 
     201 with the payment's client secret; 409 when the room is gone; 422 for a stay
-    that cannot be booked, naming each field.
+    that cannot be booked, naming each field. With an `Idempotency-Key` header a
+    retry answers 200 with the same booking and payment.
     """
     stay = StayRequest(body.arrival, body.departure, body.adults, tuple(body.children_ages))
     language = body.language if body.language in LOCALE_CODES else "vi"
@@ -76,8 +95,10 @@ def create_booking(body: BookingBody) -> Response:
             GuestContact(body.name.strip(), str(body.email), language),
             now=now,
             actor=API,
+            idempotency_key=header.idempotency_key,
         )
         intent = checkout.start_payment(db.session, _provider(), booking, now=now)
+        created = booking.created_at == now  # not a retry answered with an earlier booking
     except BookingError as error:
         db.session.rollback()
         field_names = {"from": "arrival", "to": "departure", "guests": "adults"}
@@ -86,6 +107,10 @@ def create_booking(body: BookingBody) -> Response:
     except RoomGoneError:
         db.session.rollback()
         return problem(409, _("Sold out"), detail=_("Someone else has just taken the last room."))
+    except IdempotencyConflictError:
+        db.session.rollback()
+        message = _("This key was used for another booking. Send a new key for a new booking.")
+        return problem(422, _("Invalid input"), errors={"Idempotency-Key": message})
     except ProviderError:
         db.session.rollback()
         return _payments_down()
@@ -93,7 +118,7 @@ def create_booking(body: BookingBody) -> Response:
     payment = {"provider": _provider().name, "client_secret": intent.client_secret}
     payment["publishable_key"] = _provider().publishable_key
     response = jsonify(_booking_out(booking, payment=payment))
-    response.status_code = 201
+    response.status_code = 201 if created else 200
     return response
 
 

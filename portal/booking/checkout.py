@@ -43,6 +43,8 @@ def start_payment(
 ) -> PaymentIntent:
     """The provider's payment for this booking (made once; the same one on a retry)."""
     session.flush()  # the booking's id names the payment
+    if booking.payments:  # a retried request: its payment, not a second one
+        return provider.fetch_payment(booking.payments[0].provider_payment_id)
     intent = provider.create_payment(
         amount=booking.total_amount,
         currency=booking.currency,

@@ -132,6 +132,8 @@ class Booking(Base):
     reference: Mapped[str] = mapped_column(String(32), unique=True)
     # What the QR voucher holds: finds the booking at the desk, and nothing else.
     voucher: Mapped[str] = mapped_column(String(16), unique=True)
+    # The client's Idempotency-Key: a retried request gets this booking, not a second one.
+    idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     establishment_id: Mapped[int] = mapped_column(
         ForeignKey("lodging_establishment.id"), index=True
     )

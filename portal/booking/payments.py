@@ -61,7 +61,7 @@ class StripeProvider:
 
     def fetch_payment(self, payment_id: str) -> PaymentIntent:
         intent = self._call(self._client.v1.payment_intents.retrieve, payment_id)
-        return PaymentIntent(intent.id, intent.status)
+        return PaymentIntent(intent.id, intent.status, intent.client_secret or "")
 
     def refund(self, *, payment_id: str, amount: int, idempotency_key: str) -> str:
         params: Any = {"payment_intent": payment_id, "amount": amount}

@@ -41,6 +41,10 @@ class RoomGoneError(LookupError):
     """Someone else took the last room for at least one of the nights."""
 
 
+class IdempotencyConflictError(ValueError):
+    """The Idempotency-Key was used before for another booking request."""
+
+
 class Outcome(StrEnum):
     CONFIRMED = "confirmed"  # the rooms are sold to this booking
     ALREADY = "already"  # it was confirmed before (a second call)
@@ -116,11 +120,18 @@ def hold_room(
     *,
     now: dt.datetime,
     actor: Actor,
+    idempotency_key: str | None = None,
 ) -> Booking:
     """Hold one room for every night of the stay while the guest pays, or RoomGoneError.
 
-    On RoomGoneError nothing was changed; the caller should still roll back.
+    On RoomGoneError nothing was changed; the caller should still roll back. With an
+    ``idempotency_key`` used before for the same request, that booking is returned
+    (``booking.created_at < now``); for another request, IdempotencyConflictError.
     """
+    if idempotency_key:
+        earlier = session.scalar(select(Booking).where(Booking.idempotency_key == idempotency_key))
+        if earlier is not None:
+            return _same_request(earlier, rate_plan_id, request, guest)
     plan = session.get(RatePlan, rate_plan_id)
     if plan is None or not plan.active:
         raise RoomGoneError(rate_plan_id)
@@ -152,9 +163,23 @@ def hold_room(
         guest_email=guest.email,
         language=guest.language,
         created_at=now,
+        idempotency_key=idempotency_key or None,
     )
     session.add(booking)
     _record(session, booking, "hold", actor, now, before="")
+    return booking
+
+
+def _same_request(
+    booking: Booking, rate_plan_id: int, request: StayRequest, guest: GuestContact
+) -> Booking:
+    asked = (rate_plan_id, request.arrival, request.departure, request.adults, guest.email)
+    held = (booking.rate_plan_id, booking.arrival, booking.departure, booking.adults)
+    if (
+        asked != (*held, booking.guest_email)
+        or list(request.children_ages) != booking.children_ages
+    ):
+        raise IdempotencyConflictError(booking.idempotency_key)
     return booking
 
 

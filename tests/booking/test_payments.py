@@ -277,3 +277,23 @@ def test_webhooks_are_verified_and_each_event_is_applied_once(portal: Portal):
             select(func.count()).where(PaymentEventSeen.event_id == "evt_test_once")
         )
     assert seen == 1
+
+
+def test_a_retried_booking_request_holds_one_room_and_one_payment(portal: Portal):
+    body = {
+        "rate_plan_id": portal.plan_id,
+        "arrival": in_days(50),
+        "departure": in_days(52),
+        "name": "Trần An",
+        "email": "an@example.com",
+    }
+    key = {"Idempotency-Key": "booking-retry-1"}
+    first = portal.post("/api/v1/bookings", json=body, headers=key)
+    again = portal.post("/api/v1/bookings", json=body, headers=key)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["reference"] == first.json()["reference"]
+    assert again.json()["payment"] == first.json()["payment"]  # the same PaymentIntent
+    assert inventory(portal, 50) == (0, 1)  # one room held, not two
+    other = portal.post("/api/v1/bookings", json=body | {"departure": in_days(53)}, headers=key)
+    assert other.status_code == 422
+    assert "Idempotency-Key" in other.json()["errors"]

@@ -1,8 +1,8 @@
 """booking inventory, holds and payments
 
-Revision ID: 9f350f58b732
+Revision ID: ed177a1b9140
 Revises: e6a40df4c8cf
-Create Date: 2026-12-05 18:11:49.606596
+Create Date: 2026-12-05 18:36:31.447599
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import portal.core.database
 
 
 # revision identifiers, used by Alembic.
-revision = '9f350f58b732'
+revision = 'ed177a1b9140'
 down_revision = 'e6a40df4c8cf'
 branch_labels = None
 depends_on = None
@@ -89,6 +89,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('reference', sa.String(length=32), nullable=False),
     sa.Column('voucher', sa.String(length=16), nullable=False),
+    sa.Column('idempotency_key', sa.String(length=128), nullable=True),
     sa.Column('establishment_id', sa.Integer(), nullable=False),
     sa.Column('room_type_id', sa.Integer(), nullable=False),
     sa.Column('rate_plan_id', sa.Integer(), nullable=False),
@@ -116,6 +117,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['room_type_id'], ['lodging_room_type.id'], name=op.f('fk_booking_booking_room_type_id_lodging_room_type')),
     sa.ForeignKeyConstraint(['stay_id'], ['lodging_stay.id'], name=op.f('fk_booking_booking_stay_id_lodging_stay')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_booking_booking')),
+    sa.UniqueConstraint('idempotency_key', name=op.f('uq_booking_booking_idempotency_key')),
     sa.UniqueConstraint('reference', name=op.f('uq_booking_booking_reference')),
     sa.UniqueConstraint('voucher', name=op.f('uq_booking_booking_voucher'))
     )
