@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
@@ -21,18 +23,34 @@ AREAS: dict[str, tuple[object, Area]] = {
 }
 
 
+class WholeNumberField(IntegerField):
+    """An integer whose "not a number" message is ours, so it speaks the page's language."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_l("A whole number.")) from None
+
+
 class AvailabilityForm(FlaskForm):
     class Meta:
         csrf = False  # a search: GET, bookmarkable, changes nothing
 
     # Named as in the API and in shared links: /vi/lodging?from=…&to=…&guests=2
-    date_from = DateField(
-        _l("Arrival"), name="from", validators=[InputRequired(_l("Choose the arrival date."))]
+    date_from = DateField(  # type: ignore[call-arg]  # invalid_value_message is newer than its stubs
+        _l("Arrival"),
+        name="from",
+        validators=[InputRequired(_l("Choose the arrival date."))],
+        invalid_value_message=_l("Enter a date such as 2026-05-01."),
     )
-    date_to = DateField(
-        _l("Departure"), name="to", validators=[InputRequired(_l("Choose the departure date."))]
+    date_to = DateField(  # type: ignore[call-arg]  # same
+        _l("Departure"),
+        name="to",
+        validators=[InputRequired(_l("Choose the departure date."))],
+        invalid_value_message=_l("Enter a date such as 2026-05-01."),
     )
-    guests = IntegerField(
+    guests = WholeNumberField(
         _l("Adults"),
         default=2,
         validators=[
@@ -53,12 +71,14 @@ class AvailabilityForm(FlaskForm):
         choices=[SelectChoice("", _l("The whole province"))]
         + [SelectChoice(key, label) for key, (label, _area) in AREAS.items()],
         default="",
+        validate_choice=False,  # an unknown area (an edited link) means anywhere
     )
     kind = SelectField(
         _l("Kind of lodging"),
         choices=[SelectChoice("", _l("Any"))]
         + [SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
         default="",
+        validate_choice=False,  # an unknown kind (an edited link) means any
     )
 
     def children_ages(self) -> tuple[int, ...]:

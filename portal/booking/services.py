@@ -134,7 +134,7 @@ def hold_room(
             return _same_request(earlier, rate_plan_id, request, guest)
     plan = session.get(RatePlan, rate_plan_id)
     if plan is None or not plan.active:
-        raise RoomGoneError(rate_plan_id)
+        raise BookingError({"rate_plan_id": _l("This offer does not exist (any more).")})
     if not pricing.fits(plan_of(plan), request.arrival, request.departure, request.guests):
         raise BookingError({"guests": _l("This room does not take this stay.")})
     inventory.refresh_inventory(session, [plan.room_type_id], request.arrival, request.departure)

@@ -42,5 +42,6 @@ def _offers(form: AvailabilityForm) -> list[Offer] | None:
             getattr(form, FORM_FIELDS[name]).errors = [str(message)]
         return None
     area = AREAS[form.area.data][1] if form.area.data in AREAS else None
-    kinds = [EstablishmentKind(form.kind.data)] if form.kind.data else []
+    known = {kind.value for kind in EstablishmentKind}
+    kinds = [EstablishmentKind(form.kind.data)] if form.kind.data in known else []
     return find_offers(db.session, stay, area=area, kinds=kinds)

@@ -74,6 +74,22 @@ def test_messages_come_in_the_callers_language(client, hotel):
     assert answer.json["errors"]["to"] != "The departure must be after the arrival."
 
 
+def test_booking_an_offer_that_does_not_exist_names_the_field(client, hotel):
+    answer = client.post(
+        "/api/v1/bookings",
+        json={
+            "rate_plan_id": 999_999,
+            "arrival": str(in_days(7)),
+            "departure": str(in_days(9)),
+            "name": "An",
+            "email": "an@example.com",
+        },
+        headers={"Accept-Language": "en"},
+    )
+    assert answer.status_code == 422
+    assert answer.json["errors"] == {"rate_plan_id": "This offer does not exist (any more)."}
+
+
 def test_the_endpoint_is_in_the_openapi_document(client):
     document = client.get("/api/v1/openapi.json").json
     parameters = {p["name"] for p in document["paths"]["/api/v1/availability"]["get"]["parameters"]}

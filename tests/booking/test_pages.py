@@ -36,6 +36,15 @@ def test_area_and_kind_narrow_the_offers(client, hotel):
     assert "Nothing is free for these dates here." in page(client, **dates, kind="homestay")
 
 
+def test_edited_links_get_messages_in_the_pages_language_never_an_error(client, hotel):
+    text = page(client, "vi", **{"from": "garbage", "to": str(in_days(9)), "guests": "abc"})
+    assert "Not a valid" not in text  # WTForms' own English messages
+    assert 'value="garbage"' in text
+    assert 'value="abc"' in text
+    dates = {"from": str(in_days(7)), "to": str(in_days(9))}
+    assert hotel.name in page(client, **dates, kind="castle", area="atlantis")
+
+
 def test_impossible_dates_are_explained_on_their_fields_and_kept(client, hotel):
     text = page(client, **{"from": str(in_days(-3)), "to": str(in_days(-5)), "children": "4,x"})
     assert "Ages, comma-separated: 4,9." in text
