@@ -42,6 +42,7 @@ from portal.booking import api as booking_api
 from portal.booking import booking_api as bookings_api
 from portal.booking import checkout as booking_checkout
 from portal.booking import models as booking_models
+from portal.booking import owner_views as booking_owner_views
 from portal.booking import views as booking_views
 from portal.booking.cli import booking_cli
 from portal.booking.demo import load_demo_rates
@@ -200,6 +201,7 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
     app.register_api(dashboard_api.api)
     app.register_api(booking_api.api)
     app.register_blueprint(booking_views.bp)
+    app.register_blueprint(booking_owner_views.bp)
     app.register_api(bookings_api.api)
     app.add_url_rule("/", "root", _root)
     init_search(app, settings)

@@ -42,6 +42,10 @@ class BookingDesk(Protocol):
         self, session: DbSession, establishment_id: int, voucher: str
     ) -> BookedArrival | None: ...
 
+    def page_url(self, establishment_id: int) -> str:
+        """Where the desk lists and cancels this establishment's bookings."""
+        ...
+
     def check_in(
         self,
         session: DbSession,
@@ -61,6 +65,11 @@ def register_booking_desk(desk: BookingDesk) -> None:
     """Let the desk see ``desk``'s bookings; registering twice is a no-op."""
     if desk not in _desks:
         _desks.append(desk)
+
+
+def bookings_pages(establishment_id: int) -> list[str]:
+    """The pages where the desk sees this establishment's bookings (none without booking)."""
+    return [desk.page_url(establishment_id) for desk in _desks]
 
 
 def normal_voucher(typed: str) -> str:

@@ -106,6 +106,7 @@ def desk_home() -> ResponseReturnValue:
         establishment=establishment,
         overview=desk.overview(db.session, establishment.id, utcnow()),
         booked=bookings.booked_arrivals(db.session, establishment.id, today),
+        bookings_pages=bookings.bookings_pages(establishment.id),
         search=HistoryForm(),
         dates=HistoryForm(request.args),  # the register's dates, as typed if refused
         several=len(places) > 1,

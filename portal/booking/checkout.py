@@ -17,7 +17,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, func, select, update
 
 from portal.booking import services
-from portal.booking.models import Booking, Payment, PaymentEventSeen, Refund
+from portal.booking.models import Booking, BookingStatus, Payment, PaymentEventSeen, Refund
 from portal.booking.notices import Compose
 from portal.booking.providers import (
     SUCCEEDED,
@@ -158,6 +158,26 @@ def cancel_and_refund(
     if amount and payment is not None:
         queue_refund(session, payment, amount, reason="cancelled", now=now)
     return amount if payment is not None else 0
+
+
+def cancel_by_establishment(
+    session: DbSession, booking: Booking, *, now: dt.datetime, actor: Actor, compose: Compose
+) -> int:
+    """The establishment cancels: the rooms go back, the whole amount paid is refunded.
+
+    The guest is told in their language. Returns the refund (0 for an unpaid hold).
+    """
+    if booking.status not in {BookingStatus.HELD, BookingStatus.CONFIRMED}:
+        return 0
+    services.cancel_booking(session, booking, now=now, today=booking.arrival, actor=actor)
+    payment = session.scalar(
+        select(Payment).where(Payment.booking_id == booking.id, Payment.paid_at.is_not(None))
+    )
+    _tell(session, booking, "cancelled_by_establishment", now, compose)
+    if payment is None:
+        return 0
+    queue_refund(session, payment, payment.amount, reason="cancelled_by_establishment", now=now)
+    return payment.amount
 
 
 def queue_refund(

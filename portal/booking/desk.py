@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
+from flask import url_for
 from sqlalchemy import CursorResult, select, update
 
 from lodging.registration.bookings import AlreadyCheckedInError, BookedArrival
@@ -35,6 +36,9 @@ class BookingDesk:
     def find(self, session: DbSession, establishment_id: int, voucher: str) -> BookedArrival | None:
         booking = _confirmed(session, establishment_id, voucher)
         return _arrival(booking) if booking is not None else None
+
+    def page_url(self, establishment_id: int) -> str:
+        return url_for("establishment_bookings.list_bookings", establishment_id=establishment_id)
 
     def check_in(
         self,

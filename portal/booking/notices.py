@@ -40,14 +40,17 @@ Compose = Callable[[Booking, str, dt.datetime], Notice]
 def notice_composer(app: Flask, public_url: str) -> Compose:
     """A ``Compose``: ``(booking, kind, now)`` → the e-mail, in the booking's language.
 
-    ``kind`` is ``confirmed`` or ``room_gone``. It runs outside the guest's own request
-    (the webhook is Stripe's), so it makes one under the portal's public address.
+    ``kind`` is ``confirmed``, ``room_gone`` or ``cancelled_by_establishment``. It runs
+    outside the guest's own request (the webhook is Stripe's), so it makes one under the
+    portal's public address.
     """
 
     def compose(booking: Booking, kind: str, now: dt.datetime) -> Notice:
         with app.test_request_context("/", base_url=public_url), force_locale(booking.language):
             if kind == "room_gone":
                 return Notice(_gone_subject(booking), _gone_text(booking))
+            if kind == "cancelled_by_establishment":
+                return Notice(_cancelled_subject(booking), _cancelled_text(booking))
             return Notice(
                 _confirmed_subject(booking),
                 _confirmed_text(booking),
@@ -140,6 +143,30 @@ def _gone_text(booking: Booking) -> str:
             " %(total)s is being refunded to your card.",
             total=_money(booking),
         ),
+        _("We are sorry. Other rooms may still be free for your dates on the portal."),
+        "",
+        _("This message was sent automatically by the travel portal."),
+    ]
+    return "\n".join(lines)
+
+
+def _cancelled_subject(booking: Booking) -> str:
+    place = booking.establishment.name
+    return str(_("%(place)s has cancelled your booking", place=place))
+
+
+def _cancelled_text(booking: Booking) -> str:
+    lines = [
+        _("Hello %(name)s,", name=booking.guest_name),
+        "",
+        _(
+            "%(place)s cannot receive you from %(arrival)s and has cancelled your booking."
+            " Whatever you paid is refunded in full to your card.",
+            place=booking.establishment.name,
+            arrival=format_date(booking.arrival, "long"),
+        ),
+        _("Your booking reference: %(reference)s.", reference=booking.reference),
+        "",
         _("We are sorry. Other rooms may still be free for your dates on the portal."),
         "",
         _("This message was sent automatically by the travel portal."),

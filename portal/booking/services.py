@@ -265,6 +265,20 @@ def release_lapsed_holds(session: Session, now: dt.datetime) -> int:
     return len(lapsed)
 
 
+def upcoming_bookings(session: Session, establishment_id: int, today: dt.date) -> list[Booking]:
+    """Held and paid bookings that have not left yet, soonest first."""
+    query = (
+        select(Booking)
+        .where(
+            Booking.establishment_id == establishment_id,
+            Booking.status.in_((BookingStatus.HELD, BookingStatus.CONFIRMED)),
+            Booking.departure > today,
+        )
+        .order_by(Booking.arrival, Booking.id)
+    )
+    return list(session.scalars(query))
+
+
 def booking_by_reference(session: Session, reference: str) -> Booking | None:
     return session.scalar(select(Booking).where(Booking.reference == reference))
 

@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 from lodging.properties.models import Establishment
 from lodging.registration.models import Stay
 from portal.booking import services
-from portal.booking.models import Booking, RatePlan
+from portal.booking.models import Booking, Payment, RatePlan, Refund
 from portal.booking.services import Actor, GuestContact, StayRequest
 from portal.core.auth.models import User
 from portal.core.auth.roles import Role
 from portal.core.clock import local_now, utcnow
+from portal.core.outbox import OutboxMessage
 from tests.booking.conftest import add_plan
-from tests.factories import log_in, make_establishment, make_user
+from tests.factories import csrf_token, log_in, make_establishment, make_user
 from tests.lodging.registration.test_desk import FAMILY, input_value, page_text, the_form
 
 WEB = Actor("guest", "web")
@@ -147,3 +148,53 @@ def test_an_unpaid_booking_cannot_be_checked_in(desk, homestay, db_session):
     db_session.commit()
     page = page_text(desk.get(voucher_url(homestay, held.voucher), follow_redirects=True))
     assert "No paid booking at this establishment has the voucher" in page
+
+
+def test_the_establishment_cancels_a_paid_booking_and_refunds_it_all(
+    desk, homestay, booking, db_session
+):
+    paid = utcnow()
+    db_session.add(
+        Payment(
+            booking_id=booking.id,
+            provider="stripe",
+            provider_payment_id="pi_test_paid",
+            amount=booking.total_amount,
+            currency="VND",
+            status="succeeded",
+            created_at=paid,
+            paid_at=paid,
+        )
+    )
+    db_session.commit()
+    listing = page_text(desk.get(f"/en/desk/{homestay.id}/bookings"))
+    assert FAMILY[0]["full_name"] in listing
+    cancel = f"/en/desk/{homestay.id}/bookings/{booking.reference}/cancel"
+    done = desk.post(
+        cancel, data={"csrf_token": csrf_token(desk, f"/en/desk/{homestay.id}/bookings")}
+    )
+    assert done.status_code == 302
+    db_session.expire_all()
+    assert booking.status.value == "cancelled"
+    refunds = db_session.scalars(select(Refund).where(Refund.booking_id == booking.id)).all()
+    assert [(r.amount, r.reason) for r in refunds] == [
+        (booking.total_amount, "cancelled_by_establishment")
+    ]
+    (notice,) = db_session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "mail.send"))
+    assert notice.payload["to"] == ["minh@example.com"]
+    assert notice.payload["lang"] == "vi"
+    assert "Nguyễn Văn Hùng" not in page_text(desk.get(f"/en/desk/{homestay.id}/bookings"))
+
+
+def test_another_establishments_bookings_are_not_found(client, db_session, booking, homestay):
+    stranger = make_user(db_session, Role.LODGING_OWNER)
+    elsewhere = make_establishment(db_session, owner=stranger)
+    log_in(client, stranger.email)
+    assert client.get(f"/en/desk/{homestay.id}/bookings").status_code == 404
+    token = csrf_token(client, f"/en/desk/{elsewhere.id}/bookings")
+    wrong = client.post(
+        f"/en/desk/{elsewhere.id}/bookings/{booking.reference}/cancel", data={"csrf_token": token}
+    )
+    assert wrong.status_code == 404
+    db_session.expire_all()
+    assert booking.status.value == "confirmed"
