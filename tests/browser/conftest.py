@@ -18,6 +18,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -107,6 +108,32 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None
     pytest.fail(f"the server did not answer {url} within {STARTUP_TIMEOUT}s:\n{log.read_text()}")
 
 
+@contextmanager
+def running_portal(env: dict[str, str], instance: Path, probe: str = "/") -> Iterator[str]:
+    """``flask run`` on a free loopback port with ``env``; yields its base URL, then stops it."""
+    port = _free_port()
+    log = instance / "server.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [*FLASK, "run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base_url + probe, server, log)
+        yield base_url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of a real server with a migrated database and one tourist account.
@@ -137,27 +164,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "--password-stdin",
         stdin=TOURIST_PASSWORD + "\n",
     )
-    port = _free_port()
-    log = instance / "server.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [*FLASK, "run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base_url + "/", server, log)
+    with running_portal(env, instance) as base_url:
         yield base_url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 @pytest.fixture(scope="session")

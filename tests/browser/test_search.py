@@ -7,7 +7,6 @@ test writes beforehand: the sample places, event and lodgings of the search test
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,12 +15,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from search.backends.embedded import EmbeddedBackend
 from tests.browser.conftest import (
-    FLASK,
     PHONE,
-    ROOT,
     _flask,
-    _free_port,
-    _wait_until_up,
+    running_portal,
 )
 from tests.search.sample_index import BAY, sample_documents, saturday
 
@@ -44,23 +40,8 @@ def search_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env.pop("DATABASE_URL", None)
     env.pop("ELASTICSEARCH_URL", None)
     _flask(env, "db", "upgrade")
-    port = _free_port()
-    log = Path(instance) / "server.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [*FLASK, "run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base_url + "/en/search", server, log)
+    with running_portal(env, Path(instance), "/en/search") as base_url:
         yield base_url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_autocomplete_offers_places_from_two_letters(page: Page, search_server: str) -> None:

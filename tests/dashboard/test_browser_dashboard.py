@@ -19,12 +19,10 @@ import pytest
 from tests.browser.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    FLASK,
     PHONE,
     ROOT,
     _flask,
-    _free_port,
-    _wait_until_up,
+    running_portal,
 )
 
 pytestmark = pytest.mark.browser
@@ -93,23 +91,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     if created.returncode != 0:
         pytest.fail(f"creating the hotel failed:\n{created.stderr}")
-    port = _free_port()
-    log = instance / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*FLASK, "run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base_url + "/", process, log)
+    with running_portal(env, instance) as base_url:
         yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 DRIVE = """
