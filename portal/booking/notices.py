@@ -82,9 +82,8 @@ def _confirmed_subject(booking: Booking) -> str:
 def _confirmed_text(booking: Booking) -> str:
     nights = (booking.departure - booking.arrival).days
     place = booking.establishment
-    lines = [
-        _("Hello %(name)s,", name=booking.guest_name),
-        "",
+    return _letter(
+        booking,
         _(
             "Your room is booked: %(room)s at %(place)s, %(address)s.",
             room=booking.room_type.name,
@@ -108,10 +107,19 @@ def _confirmed_text(booking: Booking) -> str:
             voucher=booking.voucher,
         ),
         _("Your booking reference: %(reference)s.", reference=booking.reference),
+    )
+
+
+def _letter(booking: Booking, *paragraphs: str) -> str:
+    """The greeting, the lines given, and the note that a machine sent it."""
+    lines = [
+        _("Hello %(name)s,", name=booking.guest_name),
+        "",
+        *paragraphs,
         "",
         _("This message was sent automatically by the travel portal."),
     ]
-    return "\n".join(lines)
+    return "\n".join(str(line) for line in lines)
 
 
 def _policy_text(booking: Booking) -> str:
@@ -134,9 +142,8 @@ def _gone_subject(booking: Booking) -> str:
 
 
 def _gone_text(booking: Booking) -> str:
-    lines = [
-        _("Hello %(name)s,", name=booking.guest_name),
-        "",
+    return _letter(
+        booking,
         _(
             "Your payment arrived after the time we could keep the room for you, and"
             " meanwhile someone else booked it. We have not kept your money: the whole"
@@ -144,10 +151,7 @@ def _gone_text(booking: Booking) -> str:
             total=_money(booking),
         ),
         _("We are sorry. Other rooms may still be free for your dates on the portal."),
-        "",
-        _("This message was sent automatically by the travel portal."),
-    ]
-    return "\n".join(lines)
+    )
 
 
 def _cancelled_subject(booking: Booking) -> str:
@@ -156,9 +160,8 @@ def _cancelled_subject(booking: Booking) -> str:
 
 
 def _cancelled_text(booking: Booking) -> str:
-    lines = [
-        _("Hello %(name)s,", name=booking.guest_name),
-        "",
+    return _letter(
+        booking,
         _(
             "%(place)s cannot receive you from %(arrival)s and has cancelled your booking."
             " Whatever you paid is refunded in full to your card.",
@@ -168,10 +171,7 @@ def _cancelled_text(booking: Booking) -> str:
         _("Your booking reference: %(reference)s.", reference=booking.reference),
         "",
         _("We are sorry. Other rooms may still be free for your dates on the portal."),
-        "",
-        _("This message was sent automatically by the travel portal."),
-    ]
-    return "\n".join(lines)
+    )
 
 
 def _calendar(booking: Booking, now: dt.datetime) -> bytes:

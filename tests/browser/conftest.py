@@ -108,6 +108,22 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None
     pytest.fail(f"the server did not answer {url} within {STARTUP_TIMEOUT}s:\n{log.read_text()}")
 
 
+def portal_env(instance: Path, **extra: str) -> dict[str, str]:
+    """The environment of a test portal process: its own instance folder and SQLite file."""
+    env = {
+        **os.environ,
+        "PORTAL_ENV": "test",
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": "browser-test-secret-0123456789abcdef-not-for-production",
+        "FLASK_SKIP_DOTENV": "1",
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
+    env.pop("DATABASE_URL", None)  # always the SQLite file in the instance folder
+    env.pop("ELASTICSEARCH_URL", None)  # and the embedded search
+    return env
+
+
 @contextmanager
 def running_portal(env: dict[str, str], instance: Path, probe: str = "/") -> Iterator[str]:
     """``flask run`` on a free loopback port with ``env``; yields its base URL, then stops it."""
@@ -142,15 +158,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tests that need a clean state should create their own data.
     """
     instance = tmp_path_factory.mktemp("browser-instance")
-    env = {
-        **os.environ,
-        "PORTAL_ENV": "test",
-        "INSTANCE_PATH": str(instance),
-        "SECRET_KEY": "browser-test-secret-0123456789abcdef-not-for-production",
-        "FLASK_SKIP_DOTENV": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("DATABASE_URL", None)  # always the SQLite file in the instance folder
+    env = portal_env(instance)
     _flask(env, "db", "upgrade")
     _flask(
         env,

@@ -8,7 +8,6 @@ command) with a short Python snippet calling the same services as the pages.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import ROOT, _flask
+from tests.browser.conftest import ROOT, _flask, portal_env
 from tests.lodging.registration.test_documents import td3_mrz
 
 OWNER_EMAIL = "browser-owner@example.com"
@@ -68,14 +67,7 @@ def owner(live_server: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A homestay owner in the live server's database; returns the e-mail address."""
     # The live server's instance folder, made by its session fixture under the same root.
     instance = next(Path(tmp_path_factory.getbasetemp()).glob("browser-instance*"))
-    env = {
-        **os.environ,
-        "PORTAL_ENV": "test",
-        "INSTANCE_PATH": str(instance),
-        "SECRET_KEY": "browser-test-secret-0123456789abcdef-not-for-production",
-        "FLASK_SKIP_DOTENV": "1",
-    }
-    env.pop("DATABASE_URL", None)
+    env = portal_env(instance)
     _flask(
         env,
         *("users", "create", OWNER_EMAIL, "--role", "lodging_owner", "--password-stdin"),

@@ -7,7 +7,6 @@ establishments with rooms and rate plans.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,21 +14,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from portal.core.clock import local_now
-from tests.browser.conftest import _flask, running_portal
+from tests.browser.conftest import _flask, portal_env, running_portal
 
 
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     instance = tmp_path_factory.mktemp("lodging-browser")
-    env = {
-        **os.environ,
-        "PORTAL_ENV": "test",
-        "INSTANCE_PATH": str(instance),
-        "SECRET_KEY": "browser-test-secret-0123456789abcdef-not-for-production",
-        "FLASK_SKIP_DOTENV": "1",
-    }
-    env.pop("DATABASE_URL", None)
-    env.pop("ELASTICSEARCH_URL", None)
+    env = portal_env(Path(instance))
     _flask(env, "db", "upgrade")
     _flask(env, "demo", "load")
     with running_portal(env, Path(instance)) as base_url:

@@ -6,7 +6,6 @@ test writes beforehand: the sample places, event and lodgings of the search test
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from search.backends.embedded import EmbeddedBackend
 from tests.browser.conftest import (
     PHONE,
     _flask,
+    portal_env,
     running_portal,
 )
 from tests.search.sample_index import BAY, sample_documents, saturday
@@ -29,16 +29,7 @@ def search_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     backend = EmbeddedBackend(index)
     backend.index(sample_documents(saturday()))
     backend.close()
-    env = {
-        **os.environ,
-        "PORTAL_ENV": "test",
-        "INSTANCE_PATH": str(instance),
-        "SEARCH_INDEX_PATH": str(index),
-        "SECRET_KEY": "browser-test-secret-0123456789abcdef-not-for-production",
-        "FLASK_SKIP_DOTENV": "1",
-    }
-    env.pop("DATABASE_URL", None)
-    env.pop("ELASTICSEARCH_URL", None)
+    env = portal_env(instance, SEARCH_INDEX_PATH=str(index))
     _flask(env, "db", "upgrade")
     with running_portal(env, Path(instance), "/en/search") as base_url:
         yield base_url

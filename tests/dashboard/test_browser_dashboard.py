@@ -9,7 +9,6 @@ browser suite's session-wide Chromium may already hold it.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from tests.browser.conftest import (
     PHONE,
     ROOT,
     _flask,
+    portal_env,
     running_portal,
 )
 
@@ -65,15 +65,7 @@ with app.app_context():
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A live server whose database holds an officer and an approved hotel."""
     instance = tmp_path_factory.mktemp("dashboard-server")
-    env = {
-        **os.environ,
-        "PORTAL_ENV": "test",
-        "INSTANCE_PATH": str(instance),
-        "SECRET_KEY": "browser-test-secret-0123456789abcdef-not-for-production",
-        "FLASK_SKIP_DOTENV": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("DATABASE_URL", None)
+    env = portal_env(instance)
     _flask(env, "db", "upgrade")
     _flask(
         env,
