@@ -41,6 +41,7 @@ from lodging.statistics.ledger import apply_stay
 from portal.booking import api as booking_api
 from portal.booking import booking_api as bookings_api
 from portal.booking import checkout as booking_checkout
+from portal.booking import guest_views as booking_guest_views
 from portal.booking import models as booking_models
 from portal.booking import owner_views as booking_owner_views
 from portal.booking import views as booking_views
@@ -201,6 +202,7 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
     app.register_api(dashboard_api.api)
     app.register_api(booking_api.api)
     app.register_blueprint(booking_views.bp)
+    app.register_blueprint(booking_guest_views.bp)
     app.register_blueprint(booking_owner_views.bp)
     app.register_api(bookings_api.api)
     app.add_url_rule("/", "root", _root)

@@ -111,7 +111,7 @@ def _parse(
         errors,
         "bbox",
         args.get("bbox") or None,
-        _area,
+        Area.parse,
         _l("Four numbers: south,west,north,east."),
         required=False,
     )
@@ -151,13 +151,6 @@ def _ages(raw: str) -> list[int]:
 
 def _kinds(raw: str) -> list[EstablishmentKind]:
     return [EstablishmentKind(part.strip()) for part in raw.split(",") if part.strip()]
-
-
-def _area(raw: str) -> Area | None:
-    parts = [float(part) for part in raw.split(",")]
-    if len(parts) != 4 or parts[0] > parts[2] or parts[1] > parts[3]:
-        raise ValueError(raw)
-    return Area(*parts)
 
 
 def _offer_out(offer: Offer) -> dict[str, object]:

@@ -160,6 +160,12 @@ def cancel_and_refund(
     return amount if payment is not None else 0
 
 
+def refunds_of(session: DbSession, booking: Booking) -> list[Refund]:
+    return list(
+        session.scalars(select(Refund).where(Refund.booking_id == booking.id).order_by(Refund.id))
+    )
+
+
 def cancel_by_establishment(
     session: DbSession, booking: Booking, *, now: dt.datetime, actor: Actor, compose: Compose
 ) -> int:

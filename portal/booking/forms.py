@@ -1,4 +1,4 @@
-"""The availability search form: dates, guests, children's ages, area and kind (GET)."""
+"""The availability search form (GET), and the guest's details to book an offer (POST)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,20 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than its stubs
-from wtforms.validators import InputRequired, NumberRange, Optional, Regexp
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from lodging.properties.forms import KIND_LABELS
+from lodging.properties.forms import AMENITY_LABELS, KIND_LABELS
 from portal.booking.offers import Area
 from portal.booking.services import MAX_GUESTS
 
@@ -72,6 +81,7 @@ class AvailabilityForm(FlaskForm):
         + [SelectChoice(key, label) for key, (label, _area) in AREAS.items()],
         default="",
         validate_choice=False,  # an unknown area (an edited link) means anywhere
+        render_kw={"data-clears-bbox": ""},  # a named area replaces the one drawn on the map
     )
     kind = SelectField(
         _l("Kind of lodging"),
@@ -81,5 +91,62 @@ class AvailabilityForm(FlaskForm):
         validate_choice=False,  # an unknown kind (an edited link) means any
     )
 
+    stars = SelectField(
+        _l("Stars"),
+        choices=[SelectChoice("", _l("Any"))]
+        + [SelectChoice(str(n), _l("%(num)s stars or more", num=n)) for n in (2, 3, 4)]
+        + [SelectChoice("5", _l("5 stars"))],
+        default="",
+        validate_choice=False,  # an edited link means any
+    )
+    amenities = SelectMultipleField(
+        _l("Amenities"),
+        choices=[SelectChoice(amenity.value, label) for amenity, label in AMENITY_LABELS.items()],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=False,  # unknown ones are dropped in known_amenities()
+    )
+    max_price = WholeNumberField(
+        _l("At most, for the whole stay (₫)"),
+        validators=[Optional(), NumberRange(0, message=_l("A price of 0 or more."))],
+    )
+    # The map's "Search this area": SOUTH,WEST,NORTH,EAST, as in the API.
+    bbox = HiddenField()
+
+    def known_amenities(self) -> list[str]:
+        known = {amenity.value for amenity in AMENITY_LABELS}
+        return [value for value in self.amenities.data or () if value in known]
+
+    def min_stars(self) -> int | None:
+        return int(self.stars.data) if self.stars.data in {"2", "3", "4", "5"} else None
+
+    def box(self) -> Area | None:
+        """The map's area; an edited link's broken one means anywhere."""
+        try:
+            return Area.parse(self.bbox.data) if self.bbox.data else None
+        except ValueError:
+            return None
+
     def children_ages(self) -> tuple[int, ...]:
         return tuple(int(age) for age in (self.children.data or "").split(",") if age.strip())
+
+
+class GuestForm(FlaskForm):
+    """Who books: a name for the reception and an address for the confirmation."""
+
+    name = StringField(
+        _l("Your name"),
+        description=_l("As on your ID card or passport."),
+        validators=[InputRequired(_l("Enter your name.")), Length(max=200)],
+    )
+    email = EmailField(
+        _l("E-mail"),
+        description=_l("The confirmation and the QR voucher are sent here."),
+        validators=[
+            InputRequired(_l("Enter your e-mail address.")),
+            Email(_l("Enter a valid e-mail address.")),
+            Length(max=254),
+        ],
+    )
+    # One per form shown: a second tap on a slow line finds the same booking, not two.
+    attempt = HiddenField(validators=[Length(max=64)])

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import qrcode
 import qrcode.image.pil
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import force_locale, format_currency, format_date, ngettext
 from flask_babel import gettext as _
 
@@ -56,7 +56,7 @@ def notice_composer(app: Flask, public_url: str) -> Compose:
                 _confirmed_text(booking),
                 (
                     Attachment("voucher.png", "image/png", voucher_png(booking.voucher)),
-                    Attachment("booking.ics", "text/calendar", _calendar(booking, now)),
+                    Attachment("booking.ics", "text/calendar", booking_calendar(booking, now)),
                 ),
             )
 
@@ -71,8 +71,12 @@ def voucher_png(voucher: str) -> bytes:
     return buffer.getvalue()
 
 
+def money(amount: int, currency: str) -> str:
+    return str(format_currency(amount, currency))
+
+
 def _money(booking: Booking) -> str:
-    return str(format_currency(booking.total_amount, booking.currency))
+    return money(booking.total_amount, booking.currency)
 
 
 def _confirmed_subject(booking: Booking) -> str:
@@ -98,7 +102,16 @@ def _confirmed_text(booking: Booking) -> str:
             departure=format_date(booking.departure, "full"),
         ),
         _("Total paid, every fee included: %(total)s.", total=_money(booking)),
-        _policy_text(booking),
+        policy_text(Policy.from_dict(booking.policy), booking.arrival),
+        _(
+            "See your booking, or cancel it, on its page: %(url)s",
+            url=url_for(
+                "guest_booking.show_booking",
+                lang=booking.language,
+                reference=booking.reference,
+                _external=True,
+            ),
+        ),
         "",
         _(
             "At check-in, show the QR code attached (or tell this code: %(voucher)s)."
@@ -122,9 +135,9 @@ def _letter(booking: Booking, *paragraphs: str) -> str:
     return "\n".join(str(line) for line in lines)
 
 
-def _policy_text(booking: Booking) -> str:
-    policy = Policy.from_dict(booking.policy)
-    last_free = booking.arrival - dt.timedelta(days=policy.free_days)
+def policy_text(policy: Policy, arrival: dt.date) -> str:
+    """The cancellation terms in a sentence, with the last free day for this arrival."""
+    last_free = arrival - dt.timedelta(days=policy.free_days)
     if policy.late_percent == 0:
         return str(_("You can cancel free of charge until your arrival."))
     return str(
@@ -174,7 +187,8 @@ def _cancelled_text(booking: Booking) -> str:
     )
 
 
-def _calendar(booking: Booking, now: dt.datetime) -> bytes:
+def booking_calendar(booking: Booking, now: dt.datetime) -> bytes:
+    """The stay as a calendar event: the place and the dates, nothing about the guest."""
     place = booking.establishment
     event = CalendarEvent(
         uid=f"booking-{booking.reference}@portal",

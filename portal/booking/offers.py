@@ -48,6 +48,14 @@ class Area:
     north: float
     east: float
 
+    @classmethod
+    def parse(cls, raw: str) -> Area:
+        """``SOUTH,WEST,NORTH,EAST`` as in links and the API, or ValueError."""
+        parts = [float(part) for part in raw.split(",")]
+        if len(parts) != 4 or parts[0] > parts[2] or parts[1] > parts[3]:
+            raise ValueError(raw)
+        return cls(*parts)
+
 
 @dataclass(frozen=True)
 class Offer:
@@ -61,6 +69,8 @@ class Offer:
     total: int
     currency: str
     available: int
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 def find_offers(
@@ -70,11 +80,15 @@ def find_offers(
     area: Area | None = None,
     kinds: Sequence[EstablishmentKind] = (),
     establishment_ids: Sequence[int] | None = None,
+    min_stars: int | None = None,
+    amenities: Sequence[str] = (),
+    max_total: int | None = None,
     limit: int = 50,
 ) -> list[Offer]:
     """Room types with a room free every night and a plan that sells this stay.
 
-    Cheapest first; the price is the stay's total, every fee included.
+    Cheapest first; the price is the stay's total, every fee included. ``amenities``
+    are all required; ``max_total`` is the most the whole stay may cost.
     """
     nights = (request.departure - request.arrival).days
     free = InventoryNight.rooms - InventoryNight.sold - InventoryNight.held
@@ -91,6 +105,9 @@ def find_offers(
             RatePlan.currency,
             func.min(free).label("free"),
             func.count(InventoryNight.id).label("nights"),
+            Establishment.latitude,
+            Establishment.longitude,
+            Establishment.amenities,
         )
         .join(RoomType, RatePlan.room_type_id == RoomType.id)
         .join(Establishment, RoomType.establishment_id == Establishment.id)
@@ -112,9 +129,12 @@ def find_offers(
         )
     if kinds:
         query = query.where(Establishment.kind.in_(kinds))
+    if min_stars:
+        query = query.where(Establishment.stars >= min_stars)
     if establishment_ids is not None:
         query = query.where(Establishment.id.in_(establishment_ids))
-    rows = session.execute(query).all()
+    wanted = set(amenities)
+    rows = [row for row in session.execute(query) if wanted <= set(row.amenities or ())]
     # Types with nights that have no inventory row yet: counted from rooms and closures.
     short = [row.room_type_id for row in rows if (row.nights or 0) < nights]
     counted = inventory.free_rooms(session, short, request.arrival, request.departure)
@@ -124,7 +144,8 @@ def find_offers(
         available = counted.get(row.room_type_id, 0) if (row.nights or 0) < nights else row.free
         if available > 0:
             total = _stay_total(row, rules.get(row.id), request)
-            priced.append((total, row[10], row[8], index, available))
+            if max_total is None or total <= max_total:
+                priced.append((total, row[10], row[8], index, available))
     # Offers are built for the page shown only: there may be thousands of candidates.
     return [
         Offer(
@@ -138,6 +159,8 @@ def find_offers(
             total=total,
             currency=rows[index].currency,
             available=available,
+            latitude=rows[index].latitude,
+            longitude=rows[index].longitude,
         )
         for total, place_name, type_name, index, available in heapq.nsmallest(limit, priced)
     ]

@@ -9,6 +9,7 @@ the tests) every request goes there instead of api.stripe.com.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import stripe
@@ -25,6 +26,14 @@ from portal.booking.providers import (
 LOCALSTRIPE_URL = "http://127.0.0.1:8420"
 LOCALSTRIPE_KEY = "sk_test_localstripe"
 LOCALSTRIPE_WEBHOOK_SECRET = "whsec_localstripe"  # noqa: S105 - localstripe's, not a secret
+# Stripe.js, loaded from Stripe as its terms require (it cannot be vendored), and what it
+# needs the payment page's Content-Security-Policy to allow.
+STRIPE_JS = "https://js.stripe.com/v3/"
+STRIPE_PAGE_SOURCES: dict[str, tuple[str, ...]] = {
+    "script-src": ("https://js.stripe.com", "https://*.js.stripe.com"),
+    "connect-src": ("https://api.stripe.com",),
+    "frame-src": ("https://js.stripe.com", "https://*.js.stripe.com", "https://hooks.stripe.com"),
+}
 # The events booking acts on; others are acknowledged and ignored.
 HANDLED_EVENTS = frozenset({"payment_intent.succeeded", "payment_intent.payment_failed"})
 
@@ -37,6 +46,17 @@ class StripeProvider:
     ) -> None:
         self.publishable_key = publishable_key
         self._webhook_secret = webhook_secret
+        if api_base:  # localstripe: its own Stripe.js mock, and its card fields
+            self.script_url = f"{api_base.rstrip('/')}/js.stripe.com/v3/"
+            self.page_sources: Mapping[str, tuple[str, ...]] = {
+                "script-src": (api_base,),
+                "connect-src": (api_base,),
+            }
+        else:
+            self.script_url = STRIPE_JS
+            self.page_sources = STRIPE_PAGE_SOURCES
+        # localstripe's mock cannot confirm in the browser: the portal confirms its card.
+        self.confirms_on_server = bool(api_base)
         self._client = stripe.StripeClient(
             secret_key,
             base_addresses={"api": api_base} if api_base else {},
@@ -61,6 +81,19 @@ class StripeProvider:
 
     def fetch_payment(self, payment_id: str) -> PaymentIntent:
         intent = self._call(self._client.v1.payment_intents.retrieve, payment_id)
+        return PaymentIntent(intent.id, intent.status, intent.client_secret or "")
+
+    def confirm_with_card(self, payment_id: str, card_id: str) -> PaymentIntent:
+        """Only for localstripe: attach the card its mock tokenised, and confirm.
+
+        Stripe.js confirms in the browser (the Payment Element); this path exists for
+        the demo's and the tests' localstripe, whose Elements mock cannot.
+        """
+        if not self.confirms_on_server:
+            raise ProviderError("Stripe.js confirms payments in the browser")
+        params: Any = {"payment_method": card_id}
+        self._call(self._client.v1.payment_intents.update, payment_id, params)
+        intent = self._call(self._client.v1.payment_intents.confirm, payment_id)
         return PaymentIntent(intent.id, intent.status, intent.client_secret or "")
 
     def refund(self, *, payment_id: str, amount: int, idempotency_key: str) -> str:

@@ -8,6 +8,7 @@ answer never charges or refunds twice.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -47,12 +48,22 @@ SUCCEEDED = "succeeded"
 class PaymentProvider(Protocol):
     name: str
     publishable_key: str
+    script_url: str  # the provider's script, which takes the card in the guest's browser
+    # Where the payment page may load from and talk to, beside the portal (CSP directives).
+    page_sources: Mapping[str, tuple[str, ...]]
+    # A test provider whose browser script cannot confirm a payment itself (localstripe's
+    # Elements mock): the page sends the card it tokenised to ``confirm_with_card``.
+    confirms_on_server: bool
 
     def create_payment(
         self, *, amount: int, currency: str, reference: str, language: str, idempotency_key: str
     ) -> PaymentIntent: ...
 
     def fetch_payment(self, payment_id: str) -> PaymentIntent: ...
+
+    def confirm_with_card(self, payment_id: str, card_id: str) -> PaymentIntent:
+        """Only when ``confirms_on_server``: pay with the card the browser tokenised."""
+        ...
 
     def refund(self, *, payment_id: str, amount: int, idempotency_key: str) -> str:
         """Refund ``amount`` of the payment; returns the provider's refund id."""

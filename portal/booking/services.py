@@ -106,6 +106,32 @@ def plan_of(rate_plan: RatePlan) -> pricing.Plan:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """What a stay on a rate plan costs, and the terms it would be booked on."""
+
+    plan: RatePlan
+    nights: int
+    total: int
+    policy: pricing.Policy
+
+
+def quote_stay(session: Session, rate_plan_id: int, request: StayRequest) -> Quote:
+    """The price of ``request`` on the plan, or a BookingError (no such offer, does not fit)."""
+    plan = session.get(RatePlan, rate_plan_id)
+    if plan is None or not plan.active:
+        raise BookingError({"rate_plan_id": _l("This offer does not exist (any more).")})
+    terms = plan_of(plan)
+    if not pricing.fits(terms, request.arrival, request.departure, request.guests):
+        raise BookingError({"guests": _l("This room does not take this stay.")})
+    return Quote(
+        plan=plan,
+        nights=(request.departure - request.arrival).days,
+        total=pricing.stay_total(terms, request.arrival, request.departure, request.guests),
+        policy=pricing.Policy(plan.free_cancellation_days, plan.late_cancellation_percent),
+    )
+
+
+@dataclass(frozen=True)
 class GuestContact:
     name: str
     email: str
@@ -132,11 +158,8 @@ def hold_room(
         earlier = session.scalar(select(Booking).where(Booking.idempotency_key == idempotency_key))
         if earlier is not None:
             return _same_request(earlier, rate_plan_id, request, guest)
-    plan = session.get(RatePlan, rate_plan_id)
-    if plan is None or not plan.active:
-        raise BookingError({"rate_plan_id": _l("This offer does not exist (any more).")})
-    if not pricing.fits(plan_of(plan), request.arrival, request.departure, request.guests):
-        raise BookingError({"guests": _l("This room does not take this stay.")})
+    quote = quote_stay(session, rate_plan_id, request)
+    plan = quote.plan
     inventory.refresh_inventory(session, [plan.room_type_id], request.arrival, request.departure)
     if not inventory.take_nights(session, plan.room_type_id, request.arrival, request.departure):
         raise RoomGoneError(plan.room_type_id)
@@ -150,13 +173,9 @@ def hold_room(
         departure=request.departure,
         adults=request.adults,
         children_ages=list(request.children_ages),
-        total_amount=pricing.stay_total(
-            plan_of(plan), request.arrival, request.departure, request.guests
-        ),
+        total_amount=quote.total,
         currency=plan.currency,
-        policy=pricing.Policy(
-            plan.free_cancellation_days, plan.late_cancellation_percent
-        ).as_dict(),
+        policy=quote.policy.as_dict(),
         status=BookingStatus.HELD,
         hold_expires_at=now + dt.timedelta(minutes=HOLD_MINUTES),
         guest_name=guest.name,
@@ -241,8 +260,11 @@ def cancel_booking(
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now
     _record(session, booking, "cancel", actor, now, before=before)
-    if not paid:
-        return 0
+    return refund_if_cancelled(booking, today) if paid else 0
+
+
+def refund_if_cancelled(booking: Booking, today: dt.date) -> int:
+    """What the policy on a paid booking gives back if it is cancelled ``today``."""
     policy = pricing.Policy.from_dict(booking.policy)
     return pricing.refund_amount(policy, booking.total_amount, booking.arrival, today)
 

@@ -6,7 +6,7 @@ from the search index; the page works without JavaScript.
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
 from lodging.properties.models import EstablishmentKind
@@ -15,6 +15,7 @@ from portal.booking.offers import Offer, find_offers
 from portal.booking.services import BookingError, StayRequest, check_request
 from portal.core.clock import local_now
 from portal.core.extensions import db
+from portal.core.i18n import format_money
 
 bp = Blueprint("rooms", __name__, template_folder="templates", url_prefix="/<locale:lang>")
 FORM_FIELDS = {"from": "date_from", "to": "date_to", "guests": "guests", "children": "children"}
@@ -26,7 +27,31 @@ def find_rooms() -> ResponseReturnValue:
     offers: list[Offer] | None = None
     if "from" in request.args and form.validate():
         offers = _offers(form)
-    return render_template("booking/lodging.html", form=form, offers=offers)
+    # The stay as the booking page takes it: from, to, guests, children.
+    stay_query = {key: request.args[key] for key in FORM_FIELDS if request.args.get(key)}
+    return render_template(
+        "booking/lodging.html",
+        form=form,
+        offers=offers,
+        stay_query=stay_query,
+        markers=_markers(offers or []),
+        map_tiles=current_app.config["PORTAL_SETTINGS"].map_tile_url,
+    )
+
+
+def _markers(offers: list[Offer]) -> list[dict[str, object]]:
+    """One pin per establishment, at its cheapest offer (offers come cheapest first)."""
+    pins: dict[int, dict[str, object]] = {}
+    for offer in offers:
+        if offer.establishment_id in pins or offer.latitude is None or offer.longitude is None:
+            continue
+        pins[offer.establishment_id] = {
+            "lat": offer.latitude,
+            "lon": offer.longitude,
+            "title": f"{offer.establishment} · {format_money(offer.total, offer.currency)}",
+            "url": f"#offer-{offer.establishment_id}",
+        }
+    return list(pins.values())
 
 
 def _offers(form: AvailabilityForm) -> list[Offer] | None:
@@ -41,7 +66,15 @@ def _offers(form: AvailabilityForm) -> list[Offer] | None:
         for name, message in error.errors.items():
             getattr(form, FORM_FIELDS[name]).errors = [str(message)]
         return None
-    area = AREAS[form.area.data][1] if form.area.data in AREAS else None
+    area = form.box() or (AREAS[form.area.data][1] if form.area.data in AREAS else None)
     known = {kind.value for kind in EstablishmentKind}
     kinds = [EstablishmentKind(form.kind.data)] if form.kind.data in known else []
-    return find_offers(db.session, stay, area=area, kinds=kinds)
+    return find_offers(
+        db.session,
+        stay,
+        area=area,
+        kinds=kinds,
+        min_stars=form.min_stars(),
+        amenities=form.known_amenities(),
+        max_total=form.max_price.data,
+    )

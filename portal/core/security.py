@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 
 from portal.core.extensions import csrf
 from portal.core.settings import Settings
@@ -51,6 +52,19 @@ def content_security_policy(settings: Settings) -> str:
     return CONTENT_SECURITY_POLICY.replace("img-src 'self' data:", f"img-src 'self' data: {source}")
 
 
+def widened(policy: str, sources: Mapping[str, Iterable[str]]) -> str:
+    """``policy`` with more sources for some directives (a directive not in it is added)."""
+    directives = dict(part.split(" ", 1) for part in policy.split("; "))
+    for name, extra in sources.items():
+        directives[name] = " ".join([directives.get(name, "'self'"), *extra])
+    return "; ".join(f"{name} {values}" for name, values in directives.items())
+
+
+def allow_sources(sources: Mapping[str, Iterable[str]]) -> None:
+    """Let this response's page also load from and talk to ``sources`` (a payment page)."""
+    g.csp_sources = sources
+
+
 def _headers(settings: Settings) -> dict[str, str]:
     headers = {
         "Content-Security-Policy": content_security_policy(settings),
@@ -84,4 +98,8 @@ def init_app(app: Flask, settings: Settings) -> None:
     def _add_headers(response: Response) -> Response:
         for name, value in headers.items():
             response.headers.setdefault(name, value)
+        sources = g.pop("csp_sources", None)
+        if sources:
+            policy = headers["Content-Security-Policy"]
+            response.headers["Content-Security-Policy"] = widened(policy, sources)
         return response

@@ -1,5 +1,7 @@
 /*
- * The search page's enhancements; the page works without any of them:
+ * The search page's enhancements, and the lodging page's map (its form is marked
+ * data-map-form; a field marked data-clears-bbox, a named area, forgets the area
+ * drawn on the map); the pages work without any of them:
  * - the map of the hits (<div class="search-map" data-markers='[{"lat","lon","title","url"}]'
  *   data-tiles="URL or empty">), with a "Search this area" button that fills bbox= and
  *   submits the form (the list of results stays the fallback);
@@ -55,6 +57,8 @@
     input.value = [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()]
       .map(function (n) { return round(Math.max(Math.min(n, 180), -180)); })
       .join(",");
+    // A named area (the lodging page's) gives way to the one drawn on the map.
+    form.querySelectorAll("[data-clears-bbox]").forEach(function (field) { field.value = ""; });
     send(form);
   }
 
@@ -125,6 +129,18 @@
     });
   }
 
+  // Choosing a named area again forgets the area last drawn on the map.
+  function initNamedAreas(form) {
+    var input = form.querySelector("[data-bbox-input]");
+    form.querySelectorAll("[data-clears-bbox]").forEach(function (field) {
+      field.addEventListener("change", function () {
+        if (input) {
+          input.value = "";
+        }
+      });
+    });
+  }
+
   function initAutosubmit(form) {
     form.querySelectorAll("[data-autosubmit]").forEach(function (box) {
       box.addEventListener("change", function () { send(form); });
@@ -142,7 +158,7 @@
 
   function start() {
     openWide();
-    var form = document.querySelector("form.search-form");
+    var form = document.querySelector("form.search-form, form[data-map-form]");
     if (form) {
       form.addEventListener("submit", function () { dropEmptyFields(form); });
       // Coming back to this page from the history must not find its fields switched off.
@@ -151,6 +167,7 @@
       });
       initNearMe(form);
       initAutosubmit(form);
+      initNamedAreas(form);
     }
     document.querySelectorAll(".search-map").forEach(function (el) { initMap(el, form); });
   }

@@ -53,3 +53,31 @@ def test_impossible_dates_are_explained_on_their_fields_and_kept(client, hotel):
     assert "The arrival date has passed." in text
     assert "The departure must be after the arrival." in text
     assert f'value="{in_days(-3)}"' in text
+
+
+def test_stars_amenities_and_the_price_narrow_the_offers(client, hotel, db_session):
+    hotel.stars, hotel.amenities = 3, ["wifi", "breakfast"]
+    db_session.commit()
+    dates = {"from": str(in_days(7)), "to": str(in_days(9))}
+    assert hotel.name in page(client, **dates, stars="3")
+    assert hotel.name not in page(client, **dates, stars="4")
+    assert hotel.name in page(client, **dates, amenities="wifi")
+    assert hotel.name not in page(client, **dates, amenities="wifi&amenities=pool")  # both wanted
+    assert hotel.name in page(client, **dates, max_price="2500000")  # exactly the stay's total
+    assert hotel.name not in page(client, **dates, max_price="2499999")
+    text = page(client, **dates, max_price="lots")
+    assert "A whole number." in text
+    assert 'value="lots"' in text
+
+
+def test_the_map_pins_each_establishment_and_its_area_narrows_the_offers(client, hotel):
+    dates = {"from": str(in_days(7)), "to": str(in_days(9))}
+    text = page(client, **dates)
+    assert 'class="search-map"' in text
+    assert f'"url": "#offer-{hotel.id}"' in text
+    assert f'id="offer-{hotel.id}"' in text
+    lat, lon = hotel.latitude, hotel.longitude
+    around = f"{lat - 0.01},{lon - 0.01},{lat + 0.01},{lon + 0.01}"
+    assert hotel.name in page(client, **dates, bbox=around)
+    assert hotel.name not in page(client, **dates, bbox="22.2,103.7,22.4,103.9")  # Sa Pa
+    assert hotel.name in page(client, **dates, bbox="not,a,box")  # an edited link: anywhere

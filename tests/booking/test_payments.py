@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -29,7 +30,7 @@ from portal.booking.models import InventoryNight, PaymentEventSeen, RatePlan
 from portal.booking.services import release_lapsed_holds
 from portal.core.clock import local_now
 from portal.core.extensions import db
-from tests.booking.localstripe import localstripe, pay, refunds_of
+from tests.booking.localstripe import CARD, localstripe, pay, refunds_of
 from tests.factories import make_establishment
 from tests.own_database import own_app
 from tests.smtp_server import Inbox, free_port, smtp_server
@@ -297,3 +298,174 @@ def test_a_retried_booking_request_holds_one_room_and_one_payment(portal: Portal
     other = portal.post("/api/v1/bookings", json=body | {"departure": in_days(53)}, headers=key)
     assert other.status_code == 422
     assert "Idempotency-Key" in other.json()["errors"]
+
+
+# The guest's pages: the same booking, paid and cancelled through the browser's requests.
+
+
+def page_form(session: requests.Session, portal: Portal, path: str) -> dict[str, str]:
+    """The hidden fields (CSRF token, attempt) of the form on ``path``."""
+    page = session.get(f"{portal.url}{path}", timeout=10)
+    assert page.status_code == 200, page.text
+    return dict(re.findall(r'name="(csrf_token|attempt)" type="hidden" value="([^"]*)"', page.text))
+
+
+def book_on_the_page(
+    portal: Portal, session: requests.Session, arrival: int, email: str = "thu@example.com"
+) -> str:
+    """Book through /en/lodging/book as the guest's browser does; returns the booking's path."""
+    stay = f"from={in_days(arrival)}&to={in_days(arrival + 2)}&guests=2"
+    path = f"/en/lodging/book?plan={portal.plan_id}&{stay}"
+    fields = page_form(session, portal, path) | {"name": "Phạm Thu", "email": email}
+    answer = session.post(f"{portal.url}{path}", data=fields, allow_redirects=False, timeout=10)
+    assert answer.status_code == 303, answer.text
+    location: str = answer.headers["Location"]
+    assert re.fullmatch(r"/en/bookings/[\w-]+", location)
+    return location
+
+
+def client_secret_on(page: str) -> str:
+    match = re.search(r'data-secret="([^"]+)"', page)
+    assert match, "no payment form on the page"
+    return match.group(1)
+
+
+def test_a_guest_books_on_the_page_pays_and_gets_the_voucher(portal: Portal):
+    browser = requests.Session()
+    path = f"/en/lodging/book?plan={portal.plan_id}&from={in_days(60)}&to={in_days(62)}&guests=2"
+    offer = browser.get(f"{portal.url}{path}", timeout=10).text
+    assert "₫2,500,000" in offer  # the whole stay, from the database
+    assert "Free cancellation until" in offer
+
+    fields = page_form(browser, portal, path) | {"name": "Phạm Thu", "email": "thu@example.com"}
+    first = browser.post(f"{portal.url}{path}", data=fields, allow_redirects=False, timeout=10)
+    # A second tap on a slow line sends the same form again: the same booking, one room held.
+    again = browser.post(f"{portal.url}{path}", data=fields, allow_redirects=False, timeout=10)
+    assert first.headers["Location"] == again.headers["Location"]
+    assert inventory(portal, 60) == (0, 1)
+
+    held = browser.get(portal.url + first.headers["Location"], timeout=10)
+    assert "Pay to confirm your booking" in held.text
+    assert "no-store" in held.headers["Cache-Control"]
+    assert f"script-src 'self' {portal.stripe}" in held.headers["Content-Security-Policy"]
+    pay(portal.stripe, client_secret_on(held.text))
+
+    # Back from paying: the page itself asks localstripe and confirms (the webhook may be later).
+    confirmed = browser.get(portal.url + first.headers["Location"], timeout=10)
+    assert "Your booking is confirmed" in confirmed.text
+    assert inventory(portal, 60) == (1, 0)
+    voucher = browser.get(f"{portal.url}{first.headers['Location']}/voucher.png", timeout=10)
+    assert voucher.headers["Content-Type"] == "image/png"
+    assert voucher.content.startswith(b"\x89PNG")
+    ics = browser.get(f"{portal.url}{first.headers['Location']}/booking.ics", timeout=10)
+    assert f"DTSTART;VALUE=DATE:{in_days(60).replace('-', '')}" in ics.text
+
+    drain_outbox(portal)
+    (mail,) = portal.mail_to("thu@example.com")  # once, though the page and webhook both ran
+    body = mail.get_body(("plain",))
+    assert body is not None
+    assert mail["Subject"].startswith("Your booking at")  # booked in English: told in English
+    assert first.headers["Location"] in body.get_content()  # the link to see or cancel it
+
+
+def test_localstripes_card_fields_pay_through_the_portal(portal: Portal):
+    """What pay.js does with localstripe's Elements mock: tokenise, then the portal confirms.
+
+    localstripe cannot take a second card on a PaymentIntent whose charge was declined
+    (Stripe can), so the declined card and the good one pay for two bookings.
+    """
+    browser = requests.Session()
+
+    def card_token(number: str) -> str:
+        card = {f"card[{k}]": v for k, v in CARD.items()} | {"card[number]": number}
+        made = requests.post(
+            f"{portal.stripe}/v1/tokens", data=card | {"key": "pk_test_portal"}, timeout=10
+        )
+        return str(made.json()["card"]["id"])
+
+    def send(booking_path: str, card: str) -> requests.Response:
+        page = browser.get(portal.url + booking_path, timeout=10).text
+        csrf = re.search(r'data-csrf="([^"]+)"', page)
+        assert csrf is not None
+        return browser.post(
+            f"{portal.url}{booking_path}/card",
+            json={"card": card},
+            headers={"X-CSRFToken": csrf.group(1)},
+            timeout=10,
+        )
+
+    refused = book_on_the_page(portal, browser, arrival=70)
+    declined = send(refused, card_token("4000000000000341"))
+    assert declined.status_code == 402
+    assert declined.json()["error"] == "The card was declined. Try another card."
+    assert inventory(portal, 70) == (0, 1)  # still held while the guest finds another card
+
+    booking_path = book_on_the_page(portal, browser, arrival=72)
+    paid = send(booking_path, card_token("4242424242424242"))
+    assert paid.json() == {"status": "succeeded"}
+    assert "Your booking is confirmed" in browser.get(portal.url + booking_path, timeout=10).text
+    assert inventory(portal, 72) == (1, 0)
+    forged = browser.post(
+        f"{portal.url}{booking_path}/card", json={"card": card_token("4242424242424242")}
+    )
+    assert forged.status_code == 400  # no CSRF token from the portal's page: refused
+    token = re.search(
+        r'name="csrf_token" value="([^"]+)"',
+        browser.get(f"{portal.url}{booking_path}/cancel", timeout=10).text,
+    )
+    assert token is not None
+    twice = browser.post(
+        f"{portal.url}{booking_path}/card",
+        json={"card": card_token("4242424242424242")},
+        headers={"X-CSRFToken": token.group(1)},
+        timeout=10,
+    )
+    assert twice.status_code == 404  # paid: nothing left to pay
+
+
+def test_a_guest_cancels_from_the_link_and_sees_the_refund_go_out(portal: Portal):
+    browser = requests.Session()
+    booking_path = book_on_the_page(portal, browser, arrival=80)
+    secret = client_secret_on(browser.get(portal.url + booking_path, timeout=10).text)
+    intent = pay(portal.stripe, secret)
+    assert "Cancel this booking" in browser.get(portal.url + booking_path, timeout=10).text
+
+    terms = browser.get(f"{portal.url}{booking_path}/cancel", timeout=10)
+    assert "Cancelled today, the whole ₫2,500,000 is refunded to your card." in terms.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', terms.text)
+    assert token is not None
+    done = browser.post(
+        f"{portal.url}{booking_path}/cancel", data={"csrf_token": token.group(1)}, timeout=10
+    )
+    assert "Your booking is cancelled. ₫2,500,000 is being refunded to your card." in done.text
+    assert "on its way to your card." in done.text
+    assert inventory(portal, 80) == (0, 0)  # back on sale at once
+
+    drain_outbox(portal)
+    assert refunds_of(portal.stripe, intent.id) == [2 * NIGHTLY]
+    after = browser.get(portal.url + booking_path, timeout=10).text
+    assert "sent back to your card" in after
+    assert "Cancel this booking" not in after
+
+
+def test_a_room_gone_while_the_guest_typed_keeps_what_they_entered(portal: Portal):
+    browser = requests.Session()
+    path = f"/en/lodging/book?plan={portal.plan_id}&from={in_days(90)}&to={in_days(92)}&guests=2"
+    fields = page_form(browser, portal, path) | {"name": "Đỗ Văn Nam", "email": "nam@example"}
+    invalid = browser.post(f"{portal.url}{path}", data=fields, timeout=10)
+    assert "Enter a valid e-mail address." in invalid.text
+    assert 'value="Đỗ Văn Nam"' in invalid.text
+
+    book(portal, arrival=90)  # someone else takes the only room meanwhile
+    fields["email"] = "nam@example.com"
+    gone = browser.post(f"{portal.url}{path}", data=fields, timeout=10)
+    assert "Someone else has just taken the last room." in gone.text
+    assert 'value="Đỗ Văn Nam"' in gone.text
+    assert 'value="nam@example.com"' in gone.text
+
+    past = browser.get(
+        f"{portal.url}/en/lodging/book?plan={portal.plan_id}&from=2020-01-01&to=2020-01-03",
+        timeout=10,
+    )
+    assert past.status_code == 400
+    assert "The arrival date has passed." in past.text

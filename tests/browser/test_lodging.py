@@ -7,6 +7,7 @@ establishments with rooms and rate plans.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,3 +47,10 @@ def test_a_tourist_finds_a_room_for_two_nights_in_ha_long(page: Page, demo_serve
     assert "area=ha-long" in page.url  # a link that can be shared or bookmarked
     # Nothing from Sa Pa in a Hạ Long search.
     expect(offers.filter(has_text="Sa Pa")).to_have_count(0)
+
+    # The map pins the places found; "Search this area" keeps to what it shows.
+    expect(page.locator(".search-map.map-ready")).to_be_visible()
+    page.get_by_role("button", name="Tìm trong khu vực này").click()
+    expect(page).to_have_url(re.compile(r"bbox=[-0-9.]+(%2C|,)"))
+    expect(page.get_by_role("link", name="Tuần Châu Homestay Hoa Sen", exact=True)).to_be_visible()
+    expect(page.get_by_label("Khu vực")).to_have_value("")  # the drawn area replaced the named one
