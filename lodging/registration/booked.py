@@ -15,6 +15,7 @@ from lodging.properties.services import NotFoundError
 from lodging.registration import bookings
 from portal.core.auth.access import roles_required, signed_in_user
 from portal.core.auth.roles import Role
+from portal.core.clock import utcnow
 from portal.core.extensions import db
 
 bp = Blueprint("booked", __name__, url_prefix="/<locale:lang>")
@@ -39,6 +40,20 @@ def find_voucher(establishment_id: int) -> ResponseReturnValue:
     if booking.checked_in:
         flash(_("This booking is already checked in."), "error")
         return redirect(desk)
+    if booking.self_checkin_stay_id is not None:
+        # The guest checked in online: the desk confirms each guest against their papers.
+        stay_id = booking.self_checkin_stay_id
+        bookings.check_in_booking(db.session, establishment_id, booking.voucher, stay_id, utcnow())
+        db.session.commit()
+        flash(
+            _(
+                "%(name)s checked in online before arriving. Compare each guest with their"
+                " papers and confirm them: nothing is reported before that.",
+                name=booking.guest_name,
+            ),
+            "success",
+        )
+        return redirect(url_for("registration.stay", stay_id=stay_id))
     return redirect(
         url_for("registration.declare", establishment_id=establishment_id, voucher=booking.voucher)
     )

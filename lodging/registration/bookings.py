@@ -27,6 +27,8 @@ class BookedArrival:
     departure: dt.date
     guests: int
     checked_in: bool
+    # The stay the guest made by checking in online before arriving (waiting at the desk).
+    self_checkin_stay_id: int | None = None
 
 
 class AlreadyCheckedInError(Exception):
@@ -55,6 +57,12 @@ class BookingDesk(Protocol):
         now: dt.datetime,
     ) -> None:
         """Mark the booking checked in by ``stay_id``; AlreadyCheckedInError if another did."""
+        ...
+
+    def attach_self_checkin(
+        self, session: DbSession, establishment_id: int, voucher: str, stay_id: int
+    ) -> bool:
+        """The guest checked in online as ``stay_id``: keep it for the desk (the first only)."""
         ...
 
 
@@ -88,6 +96,17 @@ def find_booking(session: DbSession, establishment_id: int, voucher: str) -> Boo
         if found is not None:
             return found
     return None
+
+
+def attach_self_checkin(
+    session: DbSession, establishment_id: int, voucher: str, stay_id: int
+) -> bool:
+    """Link a stay made by online self check-in to the booking the voucher names, if any."""
+    code = normal_voucher(voucher)
+    for desk in _desks:
+        if code and desk.find(session, establishment_id, code) is not None:
+            return desk.attach_self_checkin(session, establishment_id, code, stay_id)
+    return False
 
 
 def check_in_booking(

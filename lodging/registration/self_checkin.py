@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response
 from lodging.properties import services as properties
 from lodging.properties.models import Establishment, EstablishmentStatus
 from lodging.properties.services import NotFoundError
-from lodging.registration import sealed, self_service, services
+from lodging.registration import bookings, sealed, self_service, services
 from lodging.registration.declarations import DeclarationError
 from lodging.registration.display import DISPLAY
 from lodging.registration.documents import DocumentError, parse_cccd_qr
@@ -113,6 +113,11 @@ def establishment_form(token: str) -> ResponseReturnValue:
     form = EstablishmentCheckinForm()
     if not establishment.rooms:
         del form.room  # a place without rooms declares none
+    # From a booking's page: its voucher, so the desk finds this check-in by it.
+    booked = bookings.find_booking(db.session, establishment.id, request.args.get("voucher", ""))
+    if booked is not None and request.method == "GET":
+        form.full_name.data = booked.guest_name
+        form.expected_departure.data = booked.departure
     problems, filled = [], False
     if request.method == "POST":
         filled = _fill(form)
@@ -125,6 +130,10 @@ def establishment_form(token: str) -> ResponseReturnValue:
             except DeclarationError as exc:
                 problems = form.place_errors(exc.errors)
             else:
+                if booked is not None:
+                    bookings.attach_self_checkin(
+                        db.session, establishment.id, booked.voucher, stay.id
+                    )
                 db.session.commit()
                 return redirect(url_for("self_checkin.thanks", token=stay.checkin_token))
     return render_template(
@@ -133,6 +142,7 @@ def establishment_form(token: str) -> ResponseReturnValue:
         establishment=establishment,
         problems=problems,
         filled=filled,
+        booked=booked,
     )
 
 

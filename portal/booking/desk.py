@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any, cast
 
 from flask import url_for
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, or_, select, update
 
 from lodging.registration.bookings import AlreadyCheckedInError, BookedArrival
 from portal.booking.models import Booking, BookingEvent, BookingStatus
@@ -51,11 +51,16 @@ class BookingDesk:
         booking = _confirmed(session, establishment_id, voucher)
         if booking is None:
             raise LookupError(voucher)
-        if booking.stay_id == stay_id:
+        if booking.checked_in_at is not None and booking.stay_id == stay_id:
             return  # the same declaration sent twice
+        # No stay yet, or the one the guest made checking in online: checked in once.
         result = session.execute(
             update(Booking)
-            .where(Booking.id == booking.id, Booking.stay_id.is_(None))
+            .where(
+                Booking.id == booking.id,
+                Booking.checked_in_at.is_(None),
+                or_(Booking.stay_id.is_(None), Booking.stay_id == stay_id),
+            )
             .values(stay_id=stay_id, checked_in_at=now)
             .execution_options(synchronize_session=False)
         )
@@ -73,6 +78,25 @@ class BookingDesk:
             )
         )
         session.expire(booking)
+
+    def attach_self_checkin(
+        self, session: DbSession, establishment_id: int, voucher: str, stay_id: int
+    ) -> bool:
+        booking = _confirmed(session, establishment_id, voucher)
+        if booking is None:
+            return False
+        result = session.execute(
+            update(Booking)
+            .where(
+                Booking.id == booking.id,
+                Booking.stay_id.is_(None),
+                Booking.checked_in_at.is_(None),
+            )
+            .values(stay_id=stay_id)
+            .execution_options(synchronize_session=False)
+        )
+        session.expire(booking)
+        return cast("CursorResult[Any]", result).rowcount == 1
 
 
 def _confirmed(session: DbSession, establishment_id: int, voucher: str) -> Booking | None:
@@ -93,5 +117,6 @@ def _arrival(booking: Booking) -> BookedArrival:
         arrival=booking.arrival,
         departure=booking.departure,
         guests=booking.adults + len(booking.children_ages),
-        checked_in=booking.stay_id is not None,
+        checked_in=booking.checked_in_at is not None,
+        self_checkin_stay_id=booking.stay_id if booking.checked_in_at is None else None,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pytest
 from flask.testing import FlaskClient
@@ -21,6 +22,7 @@ from portal.core.outbox import OutboxMessage
 from tests.booking.conftest import add_plan
 from tests.factories import csrf_token, log_in, make_establishment, make_user
 from tests.lodging.registration.test_desk import FAMILY, input_value, page_text, the_form
+from tests.lodging.registration.test_self_checkin import korean_guest, send
 
 WEB = Actor("guest", "web")
 
@@ -198,3 +200,42 @@ def test_another_establishments_bookings_are_not_found(client, db_session, booki
     assert wrong.status_code == 404
     db_session.expire_all()
     assert booking.status.value == "confirmed"
+
+
+def test_a_guest_who_checked_in_online_is_confirmed_at_the_desk_from_the_voucher(
+    client, db_session, homestay, booking, owner
+):
+    online = f"/en/checkin/{homestay.checkin_token}?voucher={booking.voucher}"
+    form = html.unescape(client.get(online).get_data(as_text=True))
+    assert "For your booking: Double" in form
+    assert f'value="{FAMILY[0]["full_name"]}"' in form  # the booker, pre-filled
+    departure = booking.departure.isoformat()
+    sent = send(client, online, korean_guest(expected_departure=departure))
+    assert sent.status_code == 302, page_text(sent)
+    db_session.expire_all()
+    stay_id = booking.stay_id
+    assert stay_id is not None
+    assert booking.checked_in_at is None  # online is not at the desk yet
+    assert "You have checked in online" in client.get(f"/en/bookings/{booking.reference}").text
+
+    log_in(client, owner.email)
+    found = client.get(voucher_url(homestay, booking.voucher))
+    assert found.headers["Location"] == f"/en/desk/stays/{stay_id}"  # not a second declaration
+    checked_in = db_session.scalar(select(Booking.checked_in_at).where(Booking.id == booking.id))
+    assert checked_in is not None
+    stay = db_session.get(Stay, stay_id)
+    assert stay is not None
+    assert all(guest.confirmed_at is None for guest in stay.guests)  # papers still to be seen
+    again = client.get(voucher_url(homestay, booking.voucher), follow_redirects=True)
+    assert "This booking is already checked in." in page_text(again)
+
+
+def test_another_establishments_voucher_links_no_online_check_in(client, db_session, booking):
+    elsewhere = make_establishment(db_session)
+    db_session.commit()
+    online = f"/en/checkin/{elsewhere.checkin_token}?voucher={booking.voucher}"
+    assert "For your booking" not in client.get(online).get_data(as_text=True)
+    sent = send(client, online, korean_guest())
+    assert sent.status_code == 302
+    db_session.expire_all()
+    assert booking.stay_id is None
