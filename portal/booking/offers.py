@@ -107,7 +107,6 @@ def find_offers(
             func.count(InventoryNight.id).label("nights"),
             Establishment.latitude,
             Establishment.longitude,
-            Establishment.amenities,
         )
         .join(RoomType, RatePlan.room_type_id == RoomType.id)
         .join(Establishment, RoomType.establishment_id == Establishment.id)
@@ -134,7 +133,9 @@ def find_offers(
     if establishment_ids is not None:
         query = query.where(Establishment.id.in_(establishment_ids))
     wanted = set(amenities)
-    rows = [row for row in session.execute(query) if wanted <= set(row.amenities or ())]
+    if wanted:  # a JSON list: read (and decoded) only when asked for
+        query = query.add_columns(Establishment.amenities)
+    rows = [row for row in session.execute(query) if not wanted or wanted <= set(row.amenities)]
     # Types with nights that have no inventory row yet: counted from rooms and closures.
     short = [row.room_type_id for row in rows if (row.nights or 0) < nights]
     counted = inventory.free_rooms(session, short, request.arrival, request.departure)
