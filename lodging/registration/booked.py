@@ -43,7 +43,14 @@ def find_voucher(establishment_id: int) -> ResponseReturnValue:
     if booking.self_checkin_stay_id is not None:
         # The guest checked in online: the desk confirms each guest against their papers.
         stay_id = booking.self_checkin_stay_id
-        bookings.check_in_booking(db.session, establishment_id, booking.voucher, stay_id, utcnow())
+        try:
+            bookings.check_in_booking(
+                db.session, establishment_id, booking.voucher, stay_id, utcnow()
+            )
+        except bookings.AlreadyCheckedInError:
+            db.session.rollback()  # another receptionist, a moment earlier
+            flash(_("This booking is already checked in."), "error")
+            return redirect(desk)
         db.session.commit()
         flash(
             _(

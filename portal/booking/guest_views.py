@@ -45,16 +45,22 @@ from portal.booking.services import (
     StayRequest,
 )
 from portal.core.clock import local_now, utcnow
-from portal.core.extensions import db
+from portal.core.extensions import db, limiter
 from portal.core.security import allow_sources
 
 bp = Blueprint("guest_booking", __name__, template_folder="templates", url_prefix="/<locale:lang>")
 WEB = Actor("guest", "web")
+# A hold keeps a room from everyone else for 30 minutes: one address (a hotel's Wi-Fi may
+# carry many guests) may hold this many an hour through the pages.
+HOLDS_PER_ADDRESS = "30 per hour"
 # The booking's own pages: never cached on a shared computer, never indexed.
 PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 
 
 @bp.route("/lodging/book", methods=["GET", "POST"])
+@limiter.limit(
+    HOLDS_PER_ADDRESS, methods=["POST"], deduct_when=lambda answer: answer.status_code == 303
+)
 def book() -> ResponseReturnValue:
     """The chosen offer's price and terms, and the guest's name and e-mail to hold it."""
     stay_form = AvailabilityForm(formdata=request.args)
