@@ -16,7 +16,7 @@ from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, EmailStr, Field
 
 from portal.booking import checkout, services
-from portal.booking.models import Booking
+from portal.booking.models import Booking, BookingStatus
 from portal.booking.providers import InvalidEventError, PaymentProvider, ProviderError
 from portal.booking.services import (
     Actor,
@@ -155,10 +155,18 @@ def confirm_booking(path: BookingPath) -> Response:
 
 @api.post("/bookings/<reference>/cancel", responses={200: BookingOut})
 def cancel_booking(path: BookingPath) -> Response:
-    """Cancel: the rooms go back at once, the refund the policy grants follows."""
+    """Cancel: the rooms go back at once, the refund the policy grants follows.
+
+    409 once the guest has checked in or the stay is over.
+    """
     booking = services.booking_by_reference(db.session, path.reference)
     if booking is None:
         return _not_found()
+    active = booking.status in {BookingStatus.HELD, BookingStatus.CONFIRMED}
+    if active and not services.cancellable(booking, local_now().date()):
+        return problem(
+            409, _("Cannot cancel"), detail=_("This booking can no longer be cancelled.")
+        )
     refund = checkout.cancel_and_refund(
         db.session, booking, now=utcnow(), today=local_now().date(), actor=API
     )

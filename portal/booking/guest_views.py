@@ -260,11 +260,7 @@ def _awaiting_payment(booking: Booking) -> bool:
 
 
 def _cancellable(booking: Booking) -> bool:
-    return (
-        booking.status in {BookingStatus.HELD, BookingStatus.CONFIRMED}
-        and booking.checked_in_at is None
-        and booking.departure > local_now().date()
-    )
+    return services.cancellable(booking, local_now().date())
 
 
 def _fulfil(booking: Booking) -> None:

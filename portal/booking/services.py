@@ -263,6 +263,15 @@ def cancel_booking(
     return refund_if_cancelled(booking, today) if paid else 0
 
 
+def cancellable(booking: Booking, today: dt.date) -> bool:
+    """Whether the guest may still cancel: held or paid, not checked in, not over."""
+    return (
+        booking.status in {BookingStatus.HELD, BookingStatus.CONFIRMED}
+        and booking.checked_in_at is None
+        and booking.departure > today
+    )
+
+
 def refund_if_cancelled(booking: Booking, today: dt.date) -> int:
     """What the policy on a paid booking gives back if it is cancelled ``today``."""
     policy = pricing.Policy.from_dict(booking.policy)

@@ -122,6 +122,12 @@ def test_declaring_with_the_voucher_checks_the_booking_in_once(desk, homestay, b
     assert "This booking is already checked in." in page_text(
         desk.get(voucher_url(homestay, booking.voucher), follow_redirects=True)
     )
+    # Nor can the guest cancel a stay that has begun, on the page or through the API.
+    refused = desk.post(f"/api/v1/bookings/{booking.reference}/cancel")
+    assert refused.status_code == 409
+    assert "Cancel this booking" not in desk.get(f"/en/bookings/{booking.reference}").text
+    db_session.expire_all()
+    assert booking.status.value == "confirmed"
 
 
 def test_another_establishments_voucher_finds_nothing(client, db_session, booking):
