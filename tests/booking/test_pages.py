@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import html
+import secrets
 
+from sqlalchemy import select
+
+from portal.booking.models import RatePlan
+from portal.booking.providers import PaymentIntent
 from tests.booking.conftest import in_days
+from tests.factories import csrf_token
 
 
 def page(client, lang: str = "en", **args: str) -> str:
@@ -81,3 +87,31 @@ def test_the_map_pins_each_establishment_and_its_area_narrows_the_offers(client,
     assert hotel.name in page(client, **dates, bbox=around)
     assert hotel.name not in page(client, **dates, bbox="22.2,103.7,22.4,103.9")  # Sa Pa
     assert hotel.name in page(client, **dates, bbox="not,a,box")  # an edited link: anywhere
+
+
+class FakeProvider:
+    """Payments that always open: enough for the page's hold limit (no money involved)."""
+
+    name = "fake"
+    publishable_key = "pk_fake"
+    script_url = ""
+    page_sources: dict[str, tuple[str, ...]] = {}
+    confirms_on_server = False
+
+    def create_payment(self, **_details: object) -> PaymentIntent:
+        return PaymentIntent(f"pi_{secrets.token_hex(6)}", "requires_payment_method", "secret")
+
+
+def test_one_address_holds_at_most_30_rooms_an_hour_through_the_page(
+    app, client, hotel, db_session, monkeypatch
+):
+    monkeypatch.setitem(app.extensions, "payment_provider", FakeProvider())  # this test only
+    plan_id = db_session.scalar(select(RatePlan.id))
+    for day in range(1, 32):
+        path = f"/en/lodging/book?plan={plan_id}&from={in_days(day)}&to={in_days(day + 1)}"
+        fields = {"name": "Ha", "email": "ha@example.com", "attempt": f"a{day}"}
+        answer = client.post(path, data=fields | {"csrf_token": csrf_token(client, path)})
+        if day <= 30:
+            assert answer.status_code == 303, answer.get_data(as_text=True)
+    assert answer.status_code == 429
+    assert "Too many attempts" in answer.get_data(as_text=True)
