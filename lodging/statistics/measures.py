@@ -165,7 +165,7 @@ def occupancy(
     the range (a row's ``first_day``/``last_day`` say which days it covers). Rows are
     ordered by period then group; a group with no guest and no capacity has no row.
     """
-    conditions = _conditions(scope or Scope())
+    conditions = scope_conditions(scope or Scope())
     if conditions is None or last_day < first_day:
         return []
     spans = periods.spans(first_day, last_day, period)
@@ -215,7 +215,7 @@ def _row(
     )
 
 
-def _conditions(scope: Scope) -> list[ColumnElement[bool]] | None:
+def scope_conditions(scope: Scope) -> list[ColumnElement[bool]] | None:
     """SQL conditions on ``Establishment``; None when the scope is empty by definition."""
     conditions: list[ColumnElement[bool]] = []
     if scope.establishment_ids is not None:
@@ -337,7 +337,7 @@ def totals(
 ) -> MeasureRow:
     """The whole range as one row (group None)."""
     rows = occupancy(session, first_day=first_day, last_day=last_day, period="year", scope=scope)
-    empty = capacity.Available() if rows or _conditions(scope or Scope()) is not None else None
+    empty = capacity.Available() if rows or scope_conditions(scope or Scope()) is not None else None
     figures: dict[str, int] = defaultdict(int)
     for row in rows:
         for name in (*_COUNTS, *_INTERNATIONAL, "rooms_occupied"):
@@ -357,7 +357,7 @@ def totals(
 
 def now(session: DbSession, today: dt.date, scope: Scope | None = None) -> list[NowRow]:
     """Guests present and arrivals on ``today`` (a Vietnam date) by commune."""
-    conditions = _conditions(scope or Scope())
+    conditions = scope_conditions(scope or Scope())
     if conditions is None:
         return []
     d = StatisticsDay

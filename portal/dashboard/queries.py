@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, false, func, select
 
 from lodging.properties.models import Establishment, EstablishmentStatus
-from lodging.statistics.measures import Scope
+from lodging.statistics.measures import Scope, scope_conditions
 from portal.core.database import DbSession
 
 
@@ -23,18 +23,10 @@ class Place:
 
 
 def _where(scope: Scope) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [Establishment.status == EstablishmentStatus.APPROVED]
-    if scope.establishment_ids is not None:
-        conditions.append(Establishment.id.in_(scope.establishment_ids))
-    if scope.province_code is not None:
-        conditions.append(Establishment.province_code == scope.province_code)
-    if scope.commune_code is not None:
-        conditions.append(Establishment.commune_code == scope.commune_code)
-    if scope.kind is not None:
-        conditions.append(Establishment.kind == scope.kind)
-    if scope.stars is not None:
-        conditions.append(Establishment.stars == scope.stars)
-    return conditions
+    """Approved establishments in the scope (the statistics' own scope conditions)."""
+    conditions = scope_conditions(scope)
+    approved = Establishment.status == EstablishmentStatus.APPROVED
+    return [approved, false()] if conditions is None else [approved, *conditions]
 
 
 def commune_centroids(session: DbSession, scope: Scope) -> dict[int, tuple[float, float]]:
