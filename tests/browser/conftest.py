@@ -10,6 +10,7 @@ upgrade``, ``flask users create``, ``flask run``), so those are exercised too.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -17,7 +18,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -122,6 +123,52 @@ def portal_env(instance: Path, **extra: str) -> dict[str, str]:
     env.pop("DATABASE_URL", None)  # always the SQLite file in the instance folder
     env.pop("ELASTICSEARCH_URL", None)  # and the embedded search
     return env
+
+
+# No command creates an establishment: a short script calls the services the pages call.
+_CREATE_PLACE = """
+import json, sys
+from lodging.properties import services
+from lodging.properties.models import EstablishmentKind
+from portal import create_app
+from portal.core.auth.services import find_user
+from portal.core.clock import utcnow
+from portal.core.extensions import db
+
+facts, role, email = json.loads(sys.argv[1])
+with create_app().app_context():
+    facts["kind"] = EstablishmentKind(facts["kind"])
+    place = services.register_establishment(
+        db.session,
+        services.EstablishmentInput(**facts),
+        now=utcnow(),
+        **{role: find_user(db.session, email)},
+    )
+    double = services.add_room_type(db.session, place, name="Double", bed_places=2)
+    services.add_rooms(db.session, place, double, ["101", "102"])
+    db.session.commit()
+"""
+
+
+def create_establishment(
+    env: dict[str, str], facts: Mapping[str, object], *, role: str, email: str
+) -> None:
+    """An establishment with two double rooms (101, 102) in ``env``'s database.
+
+    ``role`` is ``owner`` (the account ``email`` owns it, waiting for approval) or
+    ``approved_by`` (approved by that officer); ``facts`` are ``EstablishmentInput``'s.
+    """
+    created = subprocess.run(
+        [sys.executable, "-c", _CREATE_PLACE, json.dumps([facts, role, email])],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if created.returncode != 0:
+        pytest.fail(f"creating {facts.get('name')} failed:\n{created.stderr}")
 
 
 @contextmanager

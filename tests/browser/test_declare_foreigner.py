@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import ROOT, _flask, portal_env
+from tests.browser.conftest import _flask, create_establishment, portal_env
 from tests.lodging.registration.test_documents import td3_mrz
 
 OWNER_EMAIL = "browser-owner@example.com"
@@ -33,33 +31,13 @@ PASSPORT_MRZ = td3_mrz(
     expiry="340101",
     personal="",
 )
-CREATE_HOMESTAY = f"""
-from lodging.properties import services
-from lodging.properties.models import EstablishmentKind
-from portal import create_app
-from portal.core.auth.services import find_user
-from portal.core.clock import utcnow
-from portal.core.extensions import db
-
-app = create_app()
-with app.app_context():
-    place = services.register_establishment(
-        db.session,
-        services.EstablishmentInput(
-            name={HOMESTAY!r},
-            kind=EstablishmentKind.HOMESTAY,
-            street_address="1 Ngõ Chợ",
-            province="Lào Cai",
-            commune="Bắc Hà",
-        ),
-        now=utcnow(),
-        owner=find_user(db.session, {OWNER_EMAIL!r}),
-    )
-    double = services.add_room_type(db.session, place, name="Double", bed_places=2)
-    services.add_rooms(db.session, place, double, ["101", "102"])
-    db.session.commit()
-    print(place.id)
-"""
+HOMESTAY_FACTS = {
+    "name": HOMESTAY,
+    "kind": "homestay",
+    "street_address": "1 Ngõ Chợ",
+    "province": "Lào Cai",
+    "commune": "Bắc Hà",
+}
 
 
 @pytest.fixture(scope="module")
@@ -73,17 +51,7 @@ def owner(live_server: str, tmp_path_factory: pytest.TempPathFactory) -> str:
         *("users", "create", OWNER_EMAIL, "--role", "lodging_owner", "--password-stdin"),
         stdin=OWNER_PASSWORD + "\n",
     )
-    created = subprocess.run(
-        [sys.executable, "-c", CREATE_HOMESTAY],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    if created.returncode != 0:
-        pytest.fail(f"creating the homestay failed:\n{created.stderr}")
+    create_establishment(env, HOMESTAY_FACTS, role="owner", email=OWNER_EMAIL)
     return OWNER_EMAIL
 
 

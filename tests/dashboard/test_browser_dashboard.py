@@ -21,6 +21,7 @@ from tests.browser.conftest import (
     PHONE,
     ROOT,
     _flask,
+    create_establishment,
     portal_env,
     running_portal,
 )
@@ -30,35 +31,16 @@ pytestmark = pytest.mark.browser
 OFFICER_EMAIL = "browser-officer@example.com"
 OFFICER_PASSWORD = "Yen-Tu-Pagoda-2026"
 HOTEL = "Khách sạn Biểu Đồ"
-CREATE_HOTEL = f"""
-from lodging.properties import services
-from lodging.properties.models import EstablishmentKind
-from portal import create_app
-from portal.core.auth.services import find_user
-from portal.core.clock import utcnow
-from portal.core.extensions import db
-
-app = create_app()
-with app.app_context():
-    place = services.register_establishment(
-        db.session,
-        services.EstablishmentInput(
-            name={HOTEL!r},
-            kind=EstablishmentKind.HOTEL,
-            street_address="2 Hạ Long",
-            province="Quảng Ninh",
-            commune="Bãi Cháy",
-            stars=3,
-            latitude=20.9533,
-            longitude=107.0433,
-        ),
-        now=utcnow(),
-        approved_by=find_user(db.session, {OFFICER_EMAIL!r}),
-    )
-    double = services.add_room_type(db.session, place, name="Double", bed_places=2)
-    services.add_rooms(db.session, place, double, ["101", "102"])
-    db.session.commit()
-"""
+HOTEL_FACTS = {
+    "name": HOTEL,
+    "kind": "hotel",
+    "street_address": "2 Hạ Long",
+    "province": "Quảng Ninh",
+    "commune": "Bãi Cháy",
+    "stars": 3,
+    "latitude": 20.9533,
+    "longitude": 107.0433,
+}
 
 
 @pytest.fixture(scope="module")
@@ -72,17 +54,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         *("users", "create", OFFICER_EMAIL, "--role", "tourism_officer", "--password-stdin"),
         stdin=OFFICER_PASSWORD + "\n",
     )
-    created = subprocess.run(
-        [sys.executable, "-c", CREATE_HOTEL],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    if created.returncode != 0:
-        pytest.fail(f"creating the hotel failed:\n{created.stderr}")
+    create_establishment(env, HOTEL_FACTS, role="approved_by", email=OFFICER_EMAIL)
     with running_portal(env, instance) as base_url:
         yield base_url
 
