@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+from collections.abc import Sequence
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,7 +33,8 @@ from portal.core.auth.models import User
 from portal.core.auth.roles import Role
 from portal.core.clock import VIETNAM, utcnow
 from portal.core.crypto import PersonalDataCipher
-from portal.core.outbox import OutboxMessage
+from portal.core.delivery import claim_due, deliver
+from portal.core.outbox import OutboxMessage, Outcome, handlers_of
 from portal.core.settings import DEVELOPMENT_DATA_KEY
 
 PASSWORD = "Ha-Long-Bay-1994"
@@ -208,3 +211,37 @@ def police_reports(session: Session) -> list[OutboxMessage]:
     """The police reports queued so far (not the search or mail messages), oldest first."""
     query = select(OutboxMessage).where(OutboxMessage.kind.startswith("lodging.stay."))
     return list(session.scalars(query.order_by(OutboxMessage.id)))
+
+
+def deliver_due(
+    app: Flask, session: Session, channels: Sequence[str] | None = None
+) -> list[Outcome | None]:
+    """One worker pass, in the test's session: every due outbox message (of ``channels``)."""
+    registry = handlers_of(app)
+    now = utcnow()
+    ids = claim_due(
+        session,
+        now=now,
+        worker_id="test",
+        lease=dt.timedelta(minutes=1),
+        limit=50,
+        registry=registry,
+        channels=channels,
+    )
+    outcomes = []
+    for message_id in ids:
+        message = session.get(OutboxMessage, message_id)
+        assert message is not None
+        route = registry.route_for(message.kind)
+        assert route is not None
+        outcomes.append(
+            deliver(
+                session,
+                message_id,
+                route.handler,
+                now=now,
+                worker_id="test",
+                on_state=registry.notify,
+            )
+        )
+    return outcomes

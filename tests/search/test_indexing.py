@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 
 from lodging.properties.models import EstablishmentStatus
 from portal.core.clock import utcnow
-from portal.core.delivery import claim_due, deliver
-from portal.core.outbox import OutboxMessage, OutboxState, Outcome, handlers_of
+from portal.core.outbox import OutboxMessage, OutboxState, Outcome
 from search import indexing
 from search.backends.embedded import EmbeddedBackend
 from search.documents import DocumentType, LocalizedText, SearchDocument, SearchQuery
@@ -25,7 +24,7 @@ from search.indexing import (
     make_index_handler,
     message_version,
 )
-from tests.factories import make_establishment
+from tests.factories import deliver_due, make_establishment
 
 
 @pytest.fixture
@@ -40,25 +39,7 @@ def backend(
 
 
 def deliver_search_messages(app: Flask, session: Session) -> list[Outcome | None]:
-    registry = handlers_of(app)
-    now = utcnow()
-    ids = claim_due(
-        session,
-        now=now,
-        worker_id="test",
-        lease=dt.timedelta(minutes=1),
-        limit=50,
-        registry=registry,
-        channels=[SEARCH_CHANNEL],
-    )
-    outcomes = []
-    for message_id in ids:
-        message = session.get(OutboxMessage, message_id)
-        assert message is not None
-        route = registry.route_for(message.kind)
-        assert route is not None
-        outcomes.append(deliver(session, message_id, route.handler, now=now, worker_id="test"))
-    return outcomes
+    return deliver_due(app, session, [SEARCH_CHANNEL])
 
 
 def found(backend: EmbeddedBackend, text: str) -> list[str]:

@@ -6,7 +6,6 @@ embedded file drop), one worker step at a time: the guests' report status follow
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
@@ -14,33 +13,19 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from lodging.registration.models import GuestRole
-from portal.core.clock import utcnow
-from portal.core.delivery import claim_due, deliver
-from portal.core.outbox import OutboxMessage, handlers_of
 from portal.core.settings import Settings
-from tests.factories import citizen, declare, foreigner, make_establishment, stay_input
+from tests.factories import (
+    citizen,
+    declare,
+    deliver_due,
+    foreigner,
+    make_establishment,
+    stay_input,
+)
 
 
 def deliver_everything_due(app: Flask, session: Session) -> None:
-    registry = handlers_of(app)
-    now = utcnow()
-    ids = claim_due(
-        session,
-        now=now,
-        worker_id="test",
-        lease=dt.timedelta(minutes=1),
-        limit=50,
-        registry=registry,
-    )
-    assert ids
-    for message_id in ids:
-        message = session.get(OutboxMessage, message_id)
-        assert message is not None
-        route = registry.route_for(message.kind)
-        assert route is not None
-        deliver(
-            session, message_id, route.handler, now=now, worker_id="test", on_state=registry.notify
-        )
+    assert deliver_due(app, session)
 
 
 def test_declared_family_is_delivered_to_both_police_channels(
