@@ -4,6 +4,8 @@
  * and address as text; without JavaScript, Leaflet or tiles the map simply is not there.
  * Markers: [{"lat": 20.9, "lon": 107.1, "title": "...", "url": "/en/places/..."}].
  * Popups are built from DOM nodes with textContent, never from HTML strings.
+ * window.PortalMap.draw(el) draws another element the same way and returns the Leaflet
+ * map (or null): the search pages' maps (search-map.js) add their buttons to it.
  */
 (function () {
   "use strict";
@@ -54,7 +56,7 @@
     layer.addTo(map);
   }
 
-  function init(el) {
+  function draw(el) {
     var L = window.L;
     var points = readMarkers(el).filter(isPoint);
     var lat = parseFloat(el.getAttribute("data-lat"));
@@ -62,7 +64,7 @@
     var zoom = parseInt(el.getAttribute("data-zoom") || "12", 10);
     var hasCentre = isFinite(lat) && isFinite(lon);
     if (!L || (!hasCentre && points.length === 0)) {
-      return;
+      return null;
     }
     el.classList.add("map-ready");
     var map = L.map(el, { scrollWheelZoom: false });
@@ -82,7 +84,9 @@
     } else {
       map.fitBounds(bounds, { padding: [24, 24], maxZoom: 14 });
     }
+    return map;
   }
 
-  Array.prototype.forEach.call(document.querySelectorAll("div.map"), init);
+  window.PortalMap = { draw: draw };
+  Array.prototype.forEach.call(document.querySelectorAll("div.map"), draw);
 })();

@@ -3,8 +3,9 @@
  * data-map-form; a field marked data-clears-bbox, a named area, forgets the area
  * drawn on the map); the pages work without any of them:
  * - the map of the hits (<div class="search-map" data-markers='[{"lat","lon","title","url"}]'
- *   data-tiles="URL or empty">), with a "Search this area" button that fills bbox= and
- *   submits the form (the list of results stays the fallback);
+ *   data-tiles="URL or empty">, drawn by map.js, which the page loads first), with a
+ *   "Search this area" button that fills bbox= and submits the form (the list of
+ *   results stays the fallback);
  * - "Near me": navigator.geolocation fills near= and submits (without permission, the
  *   commune filter still narrows the search);
  * - filter checkboxes submit the form as soon as they change; on a wide screen the
@@ -26,22 +27,6 @@
   function send(form) {
     dropEmptyFields(form);
     form.submit();
-  }
-
-  function readMarkers(el) {
-    try {
-      var list = JSON.parse(el.getAttribute("data-markers") || "[]");
-      return Array.isArray(list) ? list : [];
-    } catch (error) {
-      return [];
-    }
-  }
-
-  function popupFor(marker) {
-    var link = document.createElement("a");
-    link.setAttribute("href", marker.url);
-    link.textContent = marker.title || "";
-    return link;
   }
 
   function round(value) {
@@ -72,35 +57,10 @@
   }
 
   function initMap(el, form) {
-    var L = window.L;
-    var points = readMarkers(el).filter(function (m) {
-      return typeof m.lat === "number" && typeof m.lon === "number";
-    });
-    if (!L || !points.length) {
-      return;
+    var map = window.PortalMap ? window.PortalMap.draw(el) : null; // map.js, loaded first
+    if (map) {
+      addAreaButton(el, map, form);
     }
-    el.classList.add("map-ready");
-    var map = L.map(el, { scrollWheelZoom: false });
-    var tiles = el.getAttribute("data-tiles");
-    if (tiles) {
-      var layer = L.tileLayer(tiles, { maxZoom: 18 });
-      layer.on("tileerror", function () { el.classList.add("map-no-tiles"); });
-      layer.addTo(map);
-    } else {
-      el.classList.add("map-no-tiles"); // markers on a plain background still help
-    }
-    var bounds = points.map(function (m) {
-      L.marker([m.lat, m.lon], { title: m.title || "", alt: m.title || "" })
-        .bindPopup(popupFor(m))
-        .addTo(map);
-      return [m.lat, m.lon];
-    });
-    if (bounds.length === 1) {
-      map.setView(bounds[0], 13);
-    } else {
-      map.fitBounds(bounds, { padding: [24, 24] });
-    }
-    addAreaButton(el, map, form);
   }
 
   function initNearMe(form) {
