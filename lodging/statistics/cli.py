@@ -41,7 +41,14 @@ def rebuild_command(first: dt.date | None, last: dt.date | None) -> None:
 @click.option("--years", type=click.IntRange(min=1, max=20), default=1, show_default=True)
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option("--end", "end", callback=_date, help="Last day of the data (default: today).")
-def generate_command(establishments: int, years: int, seed: int, end: dt.date | None) -> None:
+@click.option(
+    "--stays",
+    type=click.IntRange(min=1),
+    help="About this many stays in all (room counts are scaled to fit).",
+)
+def generate_command(
+    establishments: int, years: int, seed: int, end: dt.date | None, stays: int | None
+) -> None:
     """Fill the database with synthetic establishments and stays, then rebuild the ledger."""
     report = generate.generate(
         db.session,
@@ -49,5 +56,6 @@ def generate_command(establishments: int, years: int, seed: int, end: dt.date | 
         years=years,
         seed=seed,
         end=end or dt.date.today(),  # noqa: DTZ011 - a calendar day, not an instant
+        target_stays=stays,
     )
     click.echo(report.summary())

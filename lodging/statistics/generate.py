@@ -121,26 +121,57 @@ def demand(day: dt.date) -> float:
 
 
 def generate(
-    session: DbSession, *, establishments: int, years: int, seed: int, end: dt.date
+    session: DbSession,
+    *,
+    establishments: int,
+    years: int,
+    seed: int,
+    end: dt.date,
+    target_stays: int | None = None,
+    build_ledger: bool = True,
 ) -> Report:
-    """Insert the data, rebuild the ledger and say how long each took."""
+    """Insert the data, rebuild the ledger and say how long each took.
+
+    With ``target_stays``, room counts are scaled so that about that many stays come out at the
+    usual demand (smaller places, not emptier ones). Each batch is committed as it goes.
+    """
     rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not secrets
     start = end.replace(year=end.year - years) + dt.timedelta(days=1)
     began = time.perf_counter()
-    places = _establishments(session, rng, establishments, start)
+    scale = (
+        1.0 if target_stays is None else target_stays / _expected_stays(establishments, start, end)
+    )
+    places = _establishments(session, rng, establishments, start, scale)
+    session.commit()
     stays = guests = 0
     for stay_rows, guest_rows in _stays(session, rng, places, start, end):
         session.execute(insert(_table(Stay)), stay_rows)
         session.execute(insert(_table(Guest)), guest_rows)
+        session.commit()
         stays, guests = stays + len(stay_rows), guests + len(guest_rows)
     _reset_sequences(session)
-    inserted = time.perf_counter() - began
-    rebuild(session)
     session.commit()
+    inserted = time.perf_counter() - began
+    if build_ledger:
+        rebuild(session)
+        session.commit()
     rooms = sum(len(p[1]) for p in places)
     return Report(
         len(places), rooms, stays, guests, inserted, time.perf_counter() - began - inserted
     )
+
+
+def _mean_length() -> float:
+    return sum(n * w for n, w in LENGTHS) / sum(w for _, w in LENGTHS)
+
+
+def _expected_stays(establishments: int, start: dt.date, end: dt.date) -> float:
+    """Stays ``generate`` makes for this many establishments at full room counts."""
+    weight = sum(w for w, _, _ in KINDS.values())
+    rooms = sum(w * (fewest + most) / 2 for w, fewest, most in KINDS.values()) / weight
+    days = (end - start).days + 1
+    share = sum(demand(start + dt.timedelta(days=n)) for n in range(days))
+    return establishments * rooms * share / _mean_length()
 
 
 def _table(model: Any) -> Table:
@@ -152,7 +183,7 @@ def _next_id(session: DbSession, model: Any) -> int:
 
 
 def _establishments(
-    session: DbSession, rng: random.Random, count: int, start: dt.date
+    session: DbSession, rng: random.Random, count: int, start: dt.date, scale: float
 ) -> list[tuple[int, list[int]]]:
     """Insert establishments, room types and rooms; (id, room ids) of each."""
     communes = [c for p in PROVINCES for c in geography.communes_of(p)]
@@ -185,7 +216,7 @@ def _establishments(
             }
         )
         ids = []
-        for number in range(rng.randint(fewest, most)):
+        for number in range(max(1, round(rng.randint(fewest, most) * scale))):
             rooms.append(
                 {
                     "id": room_id,
@@ -248,7 +279,7 @@ def _stays(
     stays: list[dict[str, Any]] = []
     guests: list[dict[str, Any]] = []
     lengths, length_weights = zip(*LENGTHS, strict=True)
-    mean_length = sum(n * w for n, w in LENGTHS) / sum(length_weights)
+    mean_length = _mean_length()
     day = start
     while day <= end:
         share = demand(day)

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 
 from lodging.registration.models import Stay, StayStatus
+from lodging.statistics import rollup
 from lodging.statistics.models import (
     NO_PROVINCE,
     StatisticsDay,
@@ -142,13 +143,21 @@ def refresh_cells(session: DbSession, establishment_id: int, first: dt.date, las
             )
         )
     ]
+    before: list[list[dict[str, Any]]] = []
     for table in (StatisticsDay, StatisticsDayResidence):
-        session.execute(
-            delete(table).where(
-                table.establishment_id == establishment_id, table.day.between(first, last)
-            )
+        inside = (table.establishment_id == establishment_id, table.day.between(first, last))
+        columns = [c for c in table.__table__.columns if c.name != "establishment_id"]
+        before.append(
+            [dict(row) for row in session.execute(select(*columns).where(*inside)).mappings()]
         )
+        session.execute(delete(table).where(*inside))
     days, residences = tally(spans, first, last)
+    rollup.add_changes(
+        session,
+        rollup.group_of(session, establishment_id),
+        (before[0], before[1]),
+        (days, residences),
+    )
     if days:
         session.execute(
             insert(StatisticsDay), [{"establishment_id": establishment_id, **d} for d in days]

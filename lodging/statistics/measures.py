@@ -22,16 +22,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Hashable, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from lodging.properties.models import Establishment
-from lodging.statistics import capacity, periods
-from lodging.statistics.models import StatisticsDay, StatisticsDayResidence
+from lodging.statistics import capacity, periods, rollup
+from lodging.statistics.models import (
+    StatisticsDay,
+    StatisticsDayResidence,
+    StatisticsMonth,
+    StatisticsMonthResidence,
+)
 from lodging.statistics.periods import Period
 from portal.core.database import DbSession
 
@@ -164,14 +169,29 @@ def occupancy(
     Periods are calendar days, ISO weeks (Monday first), months or years, clipped to
     the range (a row's ``first_day``/``last_day`` say which days it covers). Rows are
     ordered by period then group; a group with no guest and no capacity has no row.
+
+    Months and years outside one owner's places read the whole months from the monthly
+    roll-ups (``rollup``) and only the days of a month cut by the range from the daily
+    ledger.
     """
-    conditions = scope_conditions(scope or Scope())
+    scope = scope or Scope()
+    conditions = scope_conditions(scope)
     if conditions is None or last_day < first_day:
         return []
     spans = periods.spans(first_day, last_day, period)
     span_of = {first: (first, last) for first, last in spans}
-    counts = _ledger(session, conditions, spans, period, group_by)
-    carried = _carried_in(session, conditions, [first for first, _ in spans], group_by)
+    first_of = {periods.start_of(first, period): first for first, _ in spans}
+    months = _whole_months(first_day, last_day) if _rolled_up(scope, period, group_by) else []
+    counts: dict[Cell, dict[str, int]] = {}
+    carried: dict[Cell, int] = {}
+    if months:
+        counts, carried = _from_months(session, scope, months, period, group_by, first_of)
+    days = _days_around(first_day, last_day, months)
+    if days:
+        for cell, figures in _ledger(session, conditions, days, period, group_by, first_of).items():
+            counts[cell] = _sum(counts.get(cell, {}), figures)
+    firsts = [first for first in span_of if first not in set(months)]
+    carried.update(_carried_in(session, conditions, firsts, group_by))
     rooms: dict[Cell, capacity.Available] | None = None
     if group_by == "total" or group_by in PLACE_GROUPS:
         chosen = capacity.places(session, conditions)
@@ -181,6 +201,42 @@ def occupancy(
         _row(span_of[cell[0]], cell[1], counts.get(cell, {}), carried.get(cell, 0), rooms)
         for cell in sorted(cells, key=_order)
     ]
+
+
+def _rolled_up(scope: Scope, period: Period, group_by: GroupBy) -> bool:
+    """Whether the monthly roll-ups can answer: they know groups, not establishments."""
+    return (
+        period in {"month", "year"}
+        and scope.establishment_ids is None
+        and group_by != "establishment"
+    )
+
+
+def _whole_months(first_day: dt.date, last_day: dt.date) -> list[dt.date]:
+    """The first days of the calendar months wholly inside first_day..last_day."""
+    found = []
+    month = periods.start_of(first_day, "month")
+    if month < first_day:
+        month = periods.following(month, "month")
+    while periods.following(month, "month") - dt.timedelta(days=1) <= last_day:
+        found.append(month)
+        month = periods.following(month, "month")
+    return found
+
+
+def _days_around(
+    first_day: dt.date, last_day: dt.date, months: Sequence[dt.date]
+) -> list[tuple[dt.date, dt.date]]:
+    """The day ranges of first_day..last_day that ``months`` leave out."""
+    if not months:
+        return [(first_day, last_day)]
+    after = periods.following(months[-1], "month")
+    ranges = [(first_day, months[0] - dt.timedelta(days=1)), (after, last_day)]
+    return [(a, b) for a, b in ranges if a <= b]
+
+
+def _sum(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    return {name: a.get(name, 0) + b.get(name, 0) for name in set(a) | set(b)}
 
 
 def _order(cell: Cell) -> tuple[dt.date, bool, Any]:
@@ -240,9 +296,14 @@ def _place_key(group_by: GroupBy) -> Any:
     return lambda place: getattr(place, attribute)
 
 
-def _group_expression(group_by: GroupBy) -> Any:
-    r = StatisticsDayResidence
+def _group_expression(group_by: GroupBy, r: Any = StatisticsDayResidence) -> Any:
+    """The grouping column, on the daily tables (joined to ``Establishment``) or on ``r``.
+
+    A monthly roll-up ``r`` has the place's attributes as its own columns.
+    """
     if group_by in PLACE_GROUPS:
+        if r in {StatisticsMonth, StatisticsMonthResidence}:
+            return getattr(r, {"commune": "commune_code"}.get(group_by, group_by))
         return PLACE_GROUPS[group_by]
     if group_by == "residence_country":
         return r.residence_country
@@ -257,12 +318,12 @@ def _by_residence(group_by: GroupBy) -> bool:
     return group_by in {"residence_country", "residence_province", "international"}
 
 
-def _sums(group_by: GroupBy) -> list[Any]:
+def _sums(group_by: GroupBy, rolled: bool = False) -> list[Any]:
     if not _by_residence(group_by):
-        d = StatisticsDay
+        d: Any = StatisticsMonth if rolled else StatisticsDay
         columns = (*_COUNTS, *_INTERNATIONAL, "rooms_occupied")
         return [func.sum(getattr(d, name)).label(name) for name in columns]
-    r = StatisticsDayResidence
+    r: Any = StatisticsMonthResidence if rolled else StatisticsDayResidence
     abroad = r.residence_country != "VN"
     sums = [func.sum(getattr(r, name)).label(name) for name in _COUNTS]
     for name in _INTERNATIONAL:
@@ -271,13 +332,15 @@ def _sums(group_by: GroupBy) -> list[Any]:
     return sums
 
 
-def _ledger(
+def _ledger(  # noqa: PLR0917 - the query's parts, as occupancy has them
     session: DbSession,
     conditions: list[ColumnElement[bool]],
-    spans: Sequence[tuple[dt.date, dt.date]],
+    days: Sequence[tuple[dt.date, dt.date]],
     period: Period,
     group_by: GroupBy,
+    first_of: Mapping[dt.date, dt.date],
 ) -> dict[Cell, dict[str, int]]:
+    """The daily ledger's sums over the day ranges ``days``, per (period, group)."""
     table: Any = StatisticsDayResidence if _by_residence(group_by) else StatisticsDay
     dialect = session.get_bind().dialect.name
     bucket = periods.bucket(table.day, period, dialect).label("bucket")
@@ -286,12 +349,11 @@ def _ledger(
     stmt = (
         select(*keys, *_sums(group_by))
         .join(Establishment, Establishment.id == table.establishment_id)
-        .where(table.day.between(spans[0][0], spans[-1][1]), *conditions)
+        .where(or_(*(table.day.between(a, b) for a, b in days)), *conditions)
         .group_by(*keys)
     )
     if group_by == "residence_province":
         stmt = stmt.where(StatisticsDayResidence.residence_country == "VN")
-    first_of = {periods.start_of(first, period): first for first, _ in spans}
     result: dict[Cell, dict[str, int]] = {}
     for row in session.execute(stmt).mappings():
         first = first_of[periods.key_start(row["bucket"])]
@@ -307,13 +369,56 @@ def _plain(value: Any) -> Hashable:
     return str(value) if isinstance(value, str) else value
 
 
+def _from_months(  # noqa: PLR0917 - the query's parts, as occupancy has them
+    session: DbSession,
+    scope: Scope,
+    months: Sequence[dt.date],
+    period: Period,
+    group_by: GroupBy,
+    first_of: Mapping[dt.date, dt.date],
+) -> tuple[dict[Cell, dict[str, int]], dict[Cell, int]]:
+    """Sums per (period, group) from the monthly roll-ups, and carried-in guests.
+
+    Guests carried in are known for each period that starts on one of ``months``.
+    """
+    table: Any = StatisticsMonthResidence if _by_residence(group_by) else StatisticsMonth
+    group = _group_expression(group_by, table)
+    keys = [table.month] if group is None else [table.month, group.label("grp")]
+    stmt = (
+        select(*keys, *_sums(group_by, rolled=True), func.sum(table.carried_in).label("carried"))
+        .where(table.month.between(months[0], months[-1]), *rollup.conditions_of(table, scope))
+        .group_by(*keys)
+    )
+    if group_by == "residence_province":
+        stmt = stmt.where(table.residence_country == "VN")
+    counts: dict[Cell, dict[str, int]] = {}
+    carried: dict[Cell, int] = {}
+    for row in session.execute(stmt).mappings():
+        group_key = _plain(row["grp"]) if group is not None else None
+        if group_by == "stars" and group_key == rollup.UNGRADED:
+            group_key = None
+        month = row["month"]
+        first = first_of[periods.start_of(month, period)]
+        figures = {
+            name: int(value or 0)
+            for name, value in row.items()
+            if name not in {"month", "grp", "carried"}
+        }
+        counts[(first, group_key)] = _sum(counts.get((first, group_key), {}), figures)
+        if month == first:
+            carried[(first, group_key)] = int(row["carried"] or 0)
+    return counts, carried
+
+
 def _carried_in(
     session: DbSession,
     conditions: list[ColumnElement[bool]],
     firsts: Sequence[dt.date],
     group_by: GroupBy,
 ) -> dict[Cell, int]:
-    """Guests present the first night of each period who arrived before it."""
+    """Guests present the first night of each of ``firsts`` who arrived before it."""
+    if not firsts:
+        return {}
     table: Any = StatisticsDayResidence if _by_residence(group_by) else StatisticsDay
     group = _group_expression(group_by)
     keys = [table.day] if group is None else [table.day, group]

@@ -86,3 +86,51 @@ class StatisticsDayResidence(Base):
     arrivals: Mapped[int] = mapped_column(default=0)
     departures: Mapped[int] = mapped_column(default=0)
     same_day: Mapped[int] = mapped_column(default=0)
+
+
+class StatisticsMonth(Base):
+    """``StatisticsDay`` summed over a calendar month and a group of establishments.
+
+    The group is what the department filters and groups by (province, commune, kind,
+    stars; ``stars`` 0 when not graded), so province-wide figures over months and years
+    read a few rows per month instead of one per establishment and day. ``carried_in``
+    is nights minus arrivals on the month's first day: the guests present that night who
+    arrived before the month. Kept in step by the ledger (``ledger.refresh_cells``) and
+    recomputed by the rebuild.
+    """
+
+    __tablename__ = "statistics_month"
+
+    month: Mapped[dt.date] = mapped_column(primary_key=True)  # the first day of the month
+    province_code: Mapped[int] = mapped_column(primary_key=True)
+    commune_code: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    stars: Mapped[int] = mapped_column(primary_key=True)
+    nights: Mapped[int] = mapped_column(default=0)
+    arrivals: Mapped[int] = mapped_column(default=0)
+    departures: Mapped[int] = mapped_column(default=0)
+    same_day: Mapped[int] = mapped_column(default=0)
+    rooms_occupied: Mapped[int] = mapped_column(default=0)
+    nights_international: Mapped[int] = mapped_column(default=0)
+    arrivals_international: Mapped[int] = mapped_column(default=0)
+    same_day_international: Mapped[int] = mapped_column(default=0)
+    carried_in: Mapped[int] = mapped_column(default=0)
+
+
+class StatisticsMonthResidence(Base):
+    """``StatisticsDayResidence`` summed over a month and a group, as ``StatisticsMonth``."""
+
+    __tablename__ = "statistics_month_residence"
+
+    month: Mapped[dt.date] = mapped_column(primary_key=True)
+    province_code: Mapped[int] = mapped_column(primary_key=True)
+    commune_code: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    stars: Mapped[int] = mapped_column(primary_key=True)
+    residence_country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    residence_province_code: Mapped[int] = mapped_column(primary_key=True)
+    nights: Mapped[int] = mapped_column(default=0)
+    arrivals: Mapped[int] = mapped_column(default=0)
+    departures: Mapped[int] = mapped_column(default=0)
+    same_day: Mapped[int] = mapped_column(default=0)
+    carried_in: Mapped[int] = mapped_column(default=0)

@@ -22,7 +22,8 @@ def start_of(day: dt.date, period: Period) -> dt.date:
     return day
 
 
-def _next(start: dt.date, period: Period) -> dt.date:
+def following(start: dt.date, period: Period) -> dt.date:
+    """The first day of the period after the one starting on ``start``."""
     if period == "week":
         return start + dt.timedelta(days=7)
     if period == "month":
@@ -37,9 +38,9 @@ def spans(first: dt.date, last: dt.date, period: Period) -> list[tuple[dt.date, 
     result = []
     start = start_of(first, period)
     while start <= last:
-        following = _next(start, period)
-        result.append((max(start, first), min(following - dt.timedelta(days=1), last)))
-        start = following
+        after = following(start, period)
+        result.append((max(start, first), min(after - dt.timedelta(days=1), last)))
+        start = after
     return result
 
 

@@ -4,7 +4,8 @@ Used after a bulk load (benchmark data, an import) and to check the incremental
 ledger: both must agree. Three steps, each one SQL statement: project the guests of
 non-cancelled stays (``statistics_guest_stay``), then aggregate the projection into
 ``statistics_day`` and ``statistics_day_residence`` by expanding each guest's nights
-against a small sequence of integers.
+against a small sequence of integers. The monthly roll-ups of the months touched are
+then summed again from those days (``rollup.rebuild_months``).
 
 Vietnam has kept UTC+7 without daylight saving since 1975, so a local date is the
 UTC time plus seven hours in both dialects.
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import Date, Integer, bindparam, func, select, text
 from sqlalchemy.sql.elements import TextClause
 
+from lodging.statistics import rollup
 from lodging.statistics.models import StatisticsGuestStay
 from portal.core.database import DbSession
 
@@ -135,6 +137,7 @@ def rebuild(
             _dated(statement.format(events=events)).bindparams(bindparam("longest", type_=Integer)),
             params,
         )
+    rollup.rebuild_months(session, first, last)
 
 
 def _project(

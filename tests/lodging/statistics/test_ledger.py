@@ -11,14 +11,20 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lodging.properties.models import Establishment
+from lodging.properties.models import Establishment, EstablishmentKind
 from lodging.registration import self_service, services
 from lodging.registration.declarations import DeclarationError, GuestInput
 from lodging.registration.documents import Sex
 from lodging.registration.models import ConfirmationMethod, GuestRole, Stay
-from lodging.statistics import measures
+from lodging.statistics import measures, rollup
 from lodging.statistics.measures import Scope
-from lodging.statistics.models import StatisticsDay, StatisticsDayResidence, StatisticsGuestStay
+from lodging.statistics.models import (
+    StatisticsDay,
+    StatisticsDayResidence,
+    StatisticsGuestStay,
+    StatisticsMonth,
+    StatisticsMonthResidence,
+)
 from lodging.statistics.rebuild import rebuild
 from portal.core.clock import utcnow
 from tests.factories import TEST_CIPHER, citizen, declare, make_establishment, stay_input
@@ -33,6 +39,8 @@ def ledger(session: Session) -> dict[str, list[tuple[Any, ...]]]:
         "day": StatisticsDay,
         "residence": StatisticsDayResidence,
         "guests": StatisticsGuestStay,
+        "month": StatisticsMonth,
+        "month by residence": StatisticsMonthResidence,
     }
     result = {}
     for name, model in tables.items():
@@ -76,7 +84,7 @@ def test_early_check_out_extension_room_move_and_cancellation_move_the_ledger(
     assert (row.departures, row.rooms_occupied) == (2, 2)
     services.cancel_stay(db_session, stay, reason="wrong hotel", actor=DESK, now=utcnow())
     assert nights(db_session, place, d, d + 5 * DAYS) == [0] * 6
-    assert ledger(db_session) == {"day": [], "residence": [], "guests": []}
+    assert not any(ledger(db_session).values()), "nothing is left, roll-ups included"
 
 
 def test_two_stays_in_one_room_occupy_it_once(db_session: Session) -> None:
@@ -147,9 +155,13 @@ def _random_guest(rng: random.Random, day: dt.date, n: int) -> tuple[GuestInput,
 
 
 def _one_change(
-    rng: random.Random, session: Session, place: Establishment, stays: list[Stay]
+    rng: random.Random,
+    session: Session,
+    place: Establishment,
+    stays: list[Stay],
+    d: dt.date | None = None,
 ) -> None:
-    d = day0()
+    d = d or day0()
     now = utcnow()
     choice = rng.random()
     if choice < 0.4 or not stays:
@@ -200,29 +212,108 @@ def _one_change(
             services.correct_stay(session, stay, data, actor=DESK, cipher=TEST_CIPHER, now=now)
 
 
+def _random_history(
+    rng: random.Random, session: Session, places: list[Establishment], changes: int, d: dt.date
+) -> None:
+    stays: dict[int, list[Stay]] = {p.id: [] for p in places}
+    for _ in range(changes):
+        place = rng.choice(places)
+        savepoint = session.begin_nested()
+        try:
+            _one_change(rng, session, place, stays[place.id], d)
+            savepoint.commit()
+        except (services.StayStateError, DeclarationError):
+            savepoint.rollback()
+    session.expire_all()
+
+
+def _across_a_month() -> dt.date:
+    """Six days before the first of last month: random stays then cross a month's start."""
+    first = (day0().replace(day=1) - DAYS).replace(day=1)
+    return first - 6 * DAYS
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_rebuild_from_stays_equals_the_incremental_ledger_after_a_random_history(
     db_session: Session, seed: int
 ) -> None:
     rng = random.Random(seed)
+    # Two places share their roll-up group (a 3-star hotel in Bãi Cháy); one has its own.
     places = [make_establishment(db_session) for _ in range(2)]
-    stays: dict[int, list[Stay]] = {p.id: [] for p in places}
-    for _ in range(40):
-        place = rng.choice(places)
-        savepoint = db_session.begin_nested()
-        try:
-            _one_change(rng, db_session, place, stays[place.id])
-            savepoint.commit()
-        except (services.StayStateError, DeclarationError):
-            savepoint.rollback()
-    db_session.expire_all()
+    places.append(make_establishment(db_session, stars=5))
+    d = day0() if seed == 1 else _across_a_month()
+    _random_history(rng, db_session, places, 50, d)
     incremental = ledger(db_session)
     assert incremental["day"], "the history left something to count"
+    assert incremental["month"], "the roll-ups were kept"
     rebuild(db_session)
     assert ledger(db_session) == incremental
-    d = day0()
     rebuild(db_session, first=d + 3 * DAYS, last=d + 6 * DAYS)
     assert ledger(db_session) == incremental
+
+
+GROUPINGS: tuple[measures.GroupBy, ...] = (
+    "total",
+    "commune",
+    "kind",
+    "stars",
+    "residence_country",
+    "residence_province",
+    "international",
+)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_the_monthly_roll_ups_give_the_figures_the_days_give(
+    db_session: Session, seed: int
+) -> None:
+    rng = random.Random(seed)
+    places = [make_establishment(db_session) for _ in range(2)]
+    places.append(make_establishment(db_session, stars=5))
+    places.append(make_establishment(db_session, kind=EstablishmentKind.HOMESTAY, stars=None))
+    d = _across_a_month()
+    _random_history(rng, db_session, places, 80, d)
+    month = (d + 6 * DAYS).replace(day=1)
+    # Whole months, a month cut at both ends, and a range starting and ending mid-month.
+    ranges = [
+        (month - DAYS, d + 40 * DAYS),
+        (d, d + 40 * DAYS),
+        (month, month + 40 * DAYS),
+        (d + 3 * DAYS, month + 2 * DAYS),
+    ]
+    by_ids = Scope(establishment_ids=[p.id for p in places])  # read from the days
+    compared = 0
+    for first, last in ranges:
+        for period in ("month", "year"):
+            for group_by in GROUPINGS:
+                for rolled, daily in (
+                    (Scope(), by_ids),
+                    (Scope(stars=3), Scope(establishment_ids=by_ids.establishment_ids, stars=3)),
+                ):
+                    args: dict[str, Any] = {
+                        "first_day": first,
+                        "last_day": last,
+                        "period": period,
+                        "group_by": group_by,
+                    }
+                    expected = measures.occupancy(db_session, scope=daily, **args)
+                    assert measures.occupancy(db_session, scope=rolled, **args) == expected
+                    compared += len(expected)
+    assert compared > 100
+
+
+def test_a_place_moved_to_another_group_takes_its_months_along(db_session: Session) -> None:
+    rng = random.Random(6)
+    places = [make_establishment(db_session) for _ in range(2)]
+    _random_history(rng, db_session, places, 30, _across_a_month())
+    before = rollup.group_of(db_session, places[0].id)
+    places[0].stars = 4
+    db_session.flush()
+    rollup.regroup(db_session, places[0].id, before)
+    moved = ledger(db_session)
+    assert any(row[4] == 4 for row in moved["month"]), "the 4-star group has rows"
+    rebuild(db_session)
+    assert ledger(db_session) == moved
 
 
 def test_statistics_rebuild_command_restores_a_wiped_ledger(
@@ -232,7 +323,13 @@ def test_statistics_rebuild_command_restores_a_wiped_ledger(
     d = day0()
     declare(db_session, place, stay_input(arrival=at(d), expected_departure=d + 2 * DAYS))
     before = ledger(db_session)
-    for model in (StatisticsDay, StatisticsDayResidence, StatisticsGuestStay):
+    for model in (
+        StatisticsDay,
+        StatisticsDayResidence,
+        StatisticsGuestStay,
+        StatisticsMonth,
+        StatisticsMonthResidence,
+    ):
         db_session.query(model).delete()
     result = app.test_cli_runner().invoke(args=["statistics", "rebuild"])
     assert result.exit_code == 0, result.output
