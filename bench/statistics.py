@@ -101,7 +101,11 @@ def _scan_vs_rebuild(session: DbSession) -> tuple[float, float]:
     started = time.perf_counter()
     rebuild(session)
     session.commit()
-    return scan, time.perf_counter() - started
+    built = time.perf_counter() - started
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE"))  # what autovacuum does after a bulk load
+        session.commit()
+    return scan, built
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from lodging.properties.models import Establishment
@@ -52,6 +52,7 @@ GroupBy = Literal[
     "international",  # group = "international" | "domestic"; capacity fields are None
 ]
 GroupKey = str | int | None
+DayRanges = list[tuple[dt.date, dt.date]]
 
 
 @dataclass(frozen=True)
@@ -170,9 +171,10 @@ def occupancy(
     the range (a row's ``first_day``/``last_day`` say which days it covers). Rows are
     ordered by period then group; a group with no guest and no capacity has no row.
 
-    Months and years outside one owner's places read the whole months from the monthly
-    roll-ups (``rollup``) and only the days of a month cut by the range from the daily
-    ledger.
+    Months and years outside one owner's places read the monthly roll-ups (``rollup``).
+    A month the range cuts is read from the daily ledger, or, when the range holds more
+    than half of it, as its roll-up less the days left out: never more than half a
+    month of daily rows at either end.
     """
     scope = scope or Scope()
     conditions = scope_conditions(scope)
@@ -181,15 +183,22 @@ def occupancy(
     spans = periods.spans(first_day, last_day, period)
     span_of = {first: (first, last) for first, last in spans}
     first_of = {periods.start_of(first, period): first for first, _ in spans}
-    months = _whole_months(first_day, last_day) if _rolled_up(scope, period, group_by) else []
+    months: list[dt.date] = []
+    days: DayRanges = [(first_day, last_day)]
+    left_out: DayRanges = []
+    if _rolled_up(scope, period, group_by):
+        months, days, left_out = _plan(first_day, last_day)
     counts: dict[Cell, dict[str, int]] = {}
     carried: dict[Cell, int] = {}
     if months:
         counts, carried = _from_months(session, scope, months, period, group_by, first_of)
-    days = _days_around(first_day, last_day, months)
-    if days:
-        for cell, figures in _ledger(session, conditions, days, period, group_by, first_of).items():
-            counts[cell] = _sum(counts.get(cell, {}), figures)
+    for ranges, sign in ((days, 1), (left_out, -1)):
+        if ranges:
+            found = _ledger(session, conditions, ranges, period, group_by, first_of)
+            for cell, figures in found.items():
+                counts[cell] = _sum(counts.get(cell, {}), figures, sign)
+    # A group seen only on the days taken away nets to nothing: no row, as from the days.
+    counts = {cell: figures for cell, figures in counts.items() if any(figures.values())}
     firsts = [first for first in span_of if first not in set(months)]
     carried.update(_carried_in(session, conditions, firsts, group_by))
     rooms: dict[Cell, capacity.Available] | None = None
@@ -212,31 +221,34 @@ def _rolled_up(scope: Scope, period: Period, group_by: GroupBy) -> bool:
     )
 
 
-def _whole_months(first_day: dt.date, last_day: dt.date) -> list[dt.date]:
-    """The first days of the calendar months wholly inside first_day..last_day."""
-    found = []
+def _plan(first_day: dt.date, last_day: dt.date) -> tuple[list[dt.date], DayRanges, DayRanges]:
+    """How to read first_day..last_day: roll-up months, days to add, days to take away.
+
+    A month wholly inside is read from its roll-up. A month the range cuts is read day
+    by day when the range holds at most half of it, otherwise as its roll-up less the
+    days outside the range.
+    """
+    months: list[dt.date] = []
+    add: DayRanges = []
+    take: DayRanges = []
     month = periods.start_of(first_day, "month")
-    if month < first_day:
-        month = periods.following(month, "month")
-    while periods.following(month, "month") - dt.timedelta(days=1) <= last_day:
-        found.append(month)
-        month = periods.following(month, "month")
-    return found
+    while month <= last_day:
+        end = periods.following(month, "month") - dt.timedelta(days=1)
+        inside = (max(month, first_day), min(end, last_day))
+        held = (inside[1] - inside[0]).days + 1
+        if 2 * held <= (end - month).days + 1:
+            add.append(inside)
+        else:
+            months.append(month)
+            before = (month, inside[0] - dt.timedelta(days=1))
+            after = (inside[1] + dt.timedelta(days=1), end)
+            take.extend(r for r in (before, after) if r[0] <= r[1])
+        month = end + dt.timedelta(days=1)
+    return months, add, take
 
 
-def _days_around(
-    first_day: dt.date, last_day: dt.date, months: Sequence[dt.date]
-) -> list[tuple[dt.date, dt.date]]:
-    """The day ranges of first_day..last_day that ``months`` leave out."""
-    if not months:
-        return [(first_day, last_day)]
-    after = periods.following(months[-1], "month")
-    ranges = [(first_day, months[0] - dt.timedelta(days=1)), (after, last_day)]
-    return [(a, b) for a, b in ranges if a <= b]
-
-
-def _sum(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
-    return {name: a.get(name, 0) + b.get(name, 0) for name in set(a) | set(b)}
+def _sum(a: dict[str, int], b: dict[str, int], sign: int = 1) -> dict[str, int]:
+    return {name: a.get(name, 0) + sign * b.get(name, 0) for name in set(a) | set(b)}
 
 
 def _order(cell: Cell) -> tuple[dt.date, bool, Any]:
@@ -332,6 +344,16 @@ def _sums(group_by: GroupBy, rolled: bool = False) -> list[Any]:
     return sums
 
 
+def _placed(
+    stmt: Select[Any], table: Any, conditions: list[ColumnElement[bool]], group_by: GroupBy
+) -> Select[Any]:
+    """``stmt`` joined to the establishments when a condition or the grouping needs them."""
+    if not conditions and group_by not in PLACE_GROUPS:
+        return stmt
+    joined = stmt.join(Establishment, Establishment.id == table.establishment_id)
+    return joined.where(*conditions)
+
+
 def _ledger(  # noqa: PLR0917 - the query's parts, as occupancy has them
     session: DbSession,
     conditions: list[ColumnElement[bool]],
@@ -346,12 +368,8 @@ def _ledger(  # noqa: PLR0917 - the query's parts, as occupancy has them
     bucket = periods.bucket(table.day, period, dialect).label("bucket")
     group = _group_expression(group_by)
     keys = [bucket] if group is None else [bucket, group.label("grp")]
-    stmt = (
-        select(*keys, *_sums(group_by))
-        .join(Establishment, Establishment.id == table.establishment_id)
-        .where(or_(*(table.day.between(a, b) for a, b in days)), *conditions)
-        .group_by(*keys)
-    )
+    stmt = _placed(select(*keys, *_sums(group_by)), table, conditions, group_by)
+    stmt = stmt.where(or_(*(table.day.between(a, b) for a, b in days))).group_by(*keys)
     if group_by == "residence_province":
         stmt = stmt.where(StatisticsDayResidence.residence_country == "VN")
     result: dict[Cell, dict[str, int]] = {}
@@ -422,12 +440,9 @@ def _carried_in(
     table: Any = StatisticsDayResidence if _by_residence(group_by) else StatisticsDay
     group = _group_expression(group_by)
     keys = [table.day] if group is None else [table.day, group]
-    stmt = (
-        select(*keys, func.sum(table.nights) - func.sum(table.arrivals))
-        .join(Establishment, Establishment.id == table.establishment_id)
-        .where(table.day.in_(firsts), *conditions)
-        .group_by(*keys)
-    )
+    stmt = select(*keys, func.sum(table.nights) - func.sum(table.arrivals))
+    stmt = _placed(stmt, table, conditions, group_by)
+    stmt = stmt.where(table.day.in_(firsts)).group_by(*keys)
     if group_by == "residence_province":
         stmt = stmt.where(StatisticsDayResidence.residence_country == "VN")
     result: dict[Cell, int] = {}

@@ -274,12 +274,15 @@ def test_the_monthly_roll_ups_give_the_figures_the_days_give(
     d = _across_a_month()
     _random_history(rng, db_session, places, 80, d)
     month = (d + 6 * DAYS).replace(day=1)
-    # Whole months, a month cut at both ends, and a range starting and ending mid-month.
+    # Whole months; months cut a little (their roll-up less the days left out) or a lot
+    # (read day by day), at either end or both.
     ranges = [
         (month - DAYS, d + 40 * DAYS),
         (d, d + 40 * DAYS),
         (month, month + 40 * DAYS),
         (d + 3 * DAYS, month + 2 * DAYS),
+        (month + 3 * DAYS, month + 40 * DAYS),
+        (month + 2 * DAYS, month + 25 * DAYS),
     ]
     by_ids = Scope(establishment_ids=[p.id for p in places])  # read from the days
     compared = 0
@@ -335,3 +338,27 @@ def test_statistics_rebuild_command_restores_a_wiped_ledger(
     assert result.exit_code == 0, result.output
     assert ledger(db_session) == before
     assert before["day"]
+
+
+def test_a_group_seen_only_on_the_days_left_out_has_no_row(db_session: Session) -> None:
+    place = make_establishment(db_session)
+    month = (day0().replace(day=1) - DAYS).replace(day=1)
+    declare(
+        db_session,
+        place,
+        stay_input(korean(month), arrival=at(month), expected_departure=month + DAYS),
+    )
+    declare(
+        db_session,
+        place,
+        stay_input(arrival=at(month + 10 * DAYS), expected_departure=month + 12 * DAYS),
+    )
+    # 4th to the 28th: more than half the month, so its roll-up less the 1st-3rd and the end.
+    args: dict[str, Any] = {
+        "first_day": month + 3 * DAYS,
+        "last_day": month + 27 * DAYS,
+        "group_by": "residence_country",
+    }
+    rows = measures.occupancy(db_session, scope=Scope(), **args)
+    assert [(row.group, row.nights) for row in rows] == [("VN", 2)]
+    assert rows == measures.occupancy(db_session, scope=Scope(establishment_ids=[place.id]), **args)
