@@ -21,7 +21,7 @@ from portal.core.problems import problem
 from search import services
 from search.documents import Facet, Hit, SearchResult
 from search.indexing import backend_of
-from search.labels import facet_label
+from search.labels import facet_labeller
 from search.params import MAX_LIMIT, SearchParamsError, parse_search_args
 
 api = APIBlueprint("search_api", __name__, url_prefix=API_PREFIX, abp_tags=[Tag(name="search")])
@@ -152,10 +152,10 @@ def hit_json(hit: Hit) -> dict[str, Any]:
 
 
 def facets_json(result: SearchResult) -> dict[str, list[dict[str, Any]]]:
+    label = facet_labeller(current_app)
     return {
         Facet(facet).value: [
-            {"value": c.value, "count": c.count, "label": facet_label(current_app, facet, c.value)}
-            for c in counts
+            {"value": c.value, "count": c.count, "label": label(facet, c.value)} for c in counts
         ]
         for facet, counts in result.facets.items()
     }

@@ -70,6 +70,14 @@ def facet_label(app: Flask, facet: Facet, value: str) -> str:
     return _label_in(app, str(get_locale()), facet, value)
 
 
+def facet_labeller(app: Flask) -> Callable[[Facet, str], str]:
+    """``facet_label`` in the current locale, read once for an answer's many values.
+
+    Reading the locale costs more than the (cached) label: an answer has dozens.
+    """
+    return functools.partial(_label_in, app, str(get_locale()))
+
+
 # Labels are looked up for every facet value of every answer; each lookup translates.
 # The values come from the index (a bounded set), and registration ends at start-up.
 @functools.lru_cache(maxsize=8192)

@@ -1,4 +1,4 @@
-"""From a ``SearchQuery`` to SQL for the embedded backend, and plain-text snippets.
+"""From a ``SearchQuery`` to SQL for the embedded backend, and the hits with snippets.
 
 User input never reaches FTS5's query syntax as is: it is cut into word tokens here,
 each token is double-quoted (tokens hold only letters, digits and "_", never a quote),
@@ -20,7 +20,7 @@ from search.backends.embedded_rows import (
     RAW_COLUMNS,
     normalize,
 )
-from search.documents import SearchQuery
+from search.documents import Hit, SearchDocument, SearchQuery
 from search.folding import fold
 
 WORD = re.compile(r"\w+")
@@ -222,3 +222,26 @@ def _cut(text: str, start: int, length: int) -> str:
         space = piece.rfind(" ")
         piece = (piece[:space] if space > length // 2 else piece).rstrip(" ,.;:") + "…"
     return ("…" if start else "") + piece
+
+
+def hit(
+    document: SearchDocument, dist: float | None, query: SearchQuery, found: list[Token]
+) -> Hit:
+    """One hit shown: the texts in the query's language (or the original), a snippet."""
+    lang, text = document.text_for(query.lang)
+    shown, matched = snippet(text.summary, found)
+    if not matched and text.body:
+        from_body, matched = snippet(text.body, found)
+        shown = from_body if matched or not shown else shown
+    return Hit(
+        type=document.type,
+        id=document.id,
+        title=text.title,
+        url=text.url,
+        snippet=shown,
+        lang=lang,
+        location=document.location,
+        distance_km=dist if query.near else None,
+        starts_on=document.starts_on,
+        ends_on=document.ends_on,
+    )

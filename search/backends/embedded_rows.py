@@ -1,6 +1,7 @@
 """What the embedded backend stores for one document, as pure functions (no SQLite).
 
-Its text columns, facet rows, suggestion names and a JSON copy of the whole document.
+Its text columns, facet rows, search and sort columns, suggestion names and a JSON copy
+of the whole document.
 
 Every text is kept twice: as written (NFC) and folded with ``search.folding.fold``, so
 "dao co to" matches the folded copy of "Đảo Cô Tô" while "Đảo Cô Tô" also matches the
@@ -190,7 +191,11 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def doc_row(document: SearchDocument) -> dict[str, Any]:
-    """The ``docs`` table's row (without its rowid)."""
+    """The ``docs`` table's row (without its rowid): what searches test and sort on.
+
+    Not the stored document (``encode``): that goes to a table of its own, read only
+    for the hits shown, so a filter over thousands of matches reads small rows.
+    """
     # A one-day event may come with only starts_on: it ends the day it starts.
     ends_on = document.ends_on or document.starts_on
     return {
@@ -202,7 +207,6 @@ def doc_row(document: SearchDocument) -> dict[str, Any]:
         "starts_on": _iso(document.starts_on),
         "ends_on": _iso(ends_on),
         "sort_title": sort_title(document),
-        "data": encode(document),
     }
 
 

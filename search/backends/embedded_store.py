@@ -5,10 +5,17 @@ when the app runs on PostgreSQL, and a reindex never holds the app's only SQLite
 lock. WAL mode lets every gunicorn worker read while one process (the outbox worker,
 or ``flask search reindex``) writes; each thread of each process has its own connection.
 
-A set of tables (``docs``, ``facets``, ``fts``, ``names``) holds the index; a rebuild
-fills a second set (suffix ``_next``) beside it and renames it into place. ``versions``
-is not rebuilt: it remembers the newest version seen of every key, deleted ones
-included (the tombstones), so a late, older write never resurrects or reverts a document.
+A set of tables (``docs``, ``stored``, ``facets``, ``fts``, ``names``) holds the index; a
+rebuild fills a second set (suffix ``_next``) beside it and renames it into place.
+``versions`` is not rebuilt: it remembers the newest version seen of every key, deleted
+ones included (the tombstones), so a late, older write never resurrects or reverts a
+document.
+
+``docs`` holds only what searches test and sort on (a few dozen bytes a row); the whole
+document, as JSON, is in ``stored``, read for the hits shown only: a radius or date
+condition over ten thousand matches reads a few hundred pages, not a hundred megabytes.
+A file from before that split (``PRAGMA user_version`` below ``SCHEMA_VERSION``) is
+upgraded in place when first opened (``_upgrade``): no reindex is needed.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from pathlib import Path
 from search.backends.embedded_rows import (
     FTS_COLUMNS,
     doc_row,
+    encode,
     facet_rows,
     fts_values,
     key_of,
@@ -31,7 +39,14 @@ from search.backends.embedded_rows import (
 from search.documents import SearchDocument
 
 NEXT = "_next"
-TABLES = ("docs", "facets", "fts", "names")
+TABLES = ("docs", "stored", "facets", "fts", "names")
+# 2: the stored documents moved out of ``docs`` into ``stored``. Kept in the file's
+# ``PRAGMA user_version``; files written before it have 0.
+SCHEMA_VERSION = 2
+# Per connection, in KiB (negative: SQLite's unit for a size, not a page count). The
+# default 2 MiB holds a third of ``docs`` for 100,000 documents: a filter joining ten
+# thousand matches to it then re-reads most pages from the OS on every search.
+CACHE_KIB = 32 * 1024
 # Folded text only, so no diacritics to remove; unicode61 still lower-cases. Not
 # "remove_diacritics 2" on the raw columns: that would make them match regardless of
 # marks too, and nothing would tell the exact Vietnamese spelling apart any more.
@@ -49,20 +64,35 @@ def haversine_km(lat1: float | None, lon1: float, lat2: float | None, lon2: floa
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
 
 
+def docs_schema(suffix: str = "") -> list[str]:
+    """The DDL of one ``docs`` table and its indexes (index names are unique per build)."""
+    token = uuid.uuid4().hex[:8]
+    return [
+        (
+            f"CREATE TABLE IF NOT EXISTS docs{suffix} (rowid INTEGER PRIMARY KEY,"
+            " key TEXT NOT NULL, type TEXT NOT NULL, version INTEGER NOT NULL, lat REAL,"
+            " lon REAL, starts_on TEXT, ends_on TEXT, sort_title TEXT NOT NULL)"
+        ),
+        f"CREATE UNIQUE INDEX IF NOT EXISTS ix_docs_key_{token} ON docs{suffix} (key)",
+        f"CREATE INDEX IF NOT EXISTS ix_docs_lat_{token} ON docs{suffix} (lat)",
+        f"CREATE INDEX IF NOT EXISTS ix_docs_starts_on_{token} ON docs{suffix} (starts_on)",
+    ]
+
+
+def stored_schema(suffix: str = "") -> str:
+    return (
+        f"CREATE TABLE IF NOT EXISTS stored{suffix} (rowid INTEGER PRIMARY KEY, data TEXT NOT NULL)"
+    )
+
+
 def schema(suffix: str = "") -> list[str]:
     """The DDL of one set of index tables (index names are unique per build)."""
     token = uuid.uuid4().hex[:8]
     columns = ", ".join(FTS_COLUMNS)
     TOK = TOKENIZER  # noqa: N806 - a short name keeps each statement on one line
     return [
-        (
-            f"CREATE TABLE IF NOT EXISTS docs{suffix} (rowid INTEGER PRIMARY KEY,"
-            " key TEXT NOT NULL, type TEXT NOT NULL, version INTEGER NOT NULL, lat REAL,"
-            " lon REAL, starts_on TEXT, ends_on TEXT, sort_title TEXT NOT NULL, data TEXT NOT NULL)"
-        ),
-        f"CREATE UNIQUE INDEX IF NOT EXISTS ix_docs_key_{token} ON docs{suffix} (key)",
-        f"CREATE INDEX IF NOT EXISTS ix_docs_lat_{token} ON docs{suffix} (lat)",
-        f"CREATE INDEX IF NOT EXISTS ix_docs_starts_on_{token} ON docs{suffix} (starts_on)",
+        *docs_schema(suffix),
+        stored_schema(suffix),
         (
             f"CREATE TABLE IF NOT EXISTS facets{suffix} (facet TEXT NOT NULL,"
             " value TEXT NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (facet, value, doc))"
@@ -116,14 +146,15 @@ class Store:
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         connection.create_function("haversine_km", 4, haversine_km, deterministic=True)
         if not _has_schema(connection):
             with write(connection):
                 for statement in [*schema(), VERSIONS_DDL, GENERATION_DDL]:
                     connection.execute(statement)
-        elif not _has_generation(connection):  # a file from before the generation table
-            with write(connection):
-                connection.execute(GENERATION_DDL)
+                connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        elif schema_version(connection) < SCHEMA_VERSION:
+            _upgrade(connection)
         return connection
 
 
@@ -134,11 +165,32 @@ def _has_schema(connection: sqlite3.Connection) -> bool:
     return bool(found == 3)
 
 
-def _has_generation(connection: sqlite3.Connection) -> bool:
-    found = connection.execute(
-        "SELECT count(*) FROM sqlite_master WHERE name = 'generation'"
-    ).fetchone()[0]
-    return bool(found)
+def schema_version(connection: sqlite3.Connection) -> int:
+    return int(connection.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _upgrade(connection: sqlite3.Connection) -> None:
+    """Bring a file of an older layout to ``SCHEMA_VERSION``, keeping what it holds.
+
+    Every process opening the file may try at once: the first to take the write lock
+    upgrades it, the others find it done. The rowids stay, so the FTS5, facet and name
+    tables and every process's facet bit sets remain valid.
+    """
+    with write(connection):
+        if schema_version(connection) >= SCHEMA_VERSION:
+            return
+        connection.execute(GENERATION_DDL)  # files from before the generation table
+        for table in TABLES:
+            connection.execute(f"DROP TABLE IF EXISTS {table}{NEXT}")  # a failed rebuild's
+        connection.execute(stored_schema())
+        connection.execute("INSERT INTO stored (rowid, data) SELECT rowid, data FROM docs")
+        for statement in docs_schema(NEXT):
+            connection.execute(statement)
+        columns = "rowid, key, type, version, lat, lon, starts_on, ends_on, sort_title"
+        connection.execute(f"INSERT INTO docs{NEXT} ({columns}) SELECT {columns} FROM docs")  # noqa: S608 - our names
+        connection.execute("DROP TABLE docs")
+        connection.execute(f"ALTER TABLE docs{NEXT} RENAME TO docs")
+        connection.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
 
 def generation(connection: sqlite3.Connection) -> int:
@@ -200,7 +252,13 @@ def remove(connection: sqlite3.Connection, key: str, suffix: str = "") -> None:
     row = connection.execute(f"SELECT rowid FROM docs{suffix} WHERE key = ?", (key,)).fetchone()  # noqa: S608 - suffix is ours
     if row is None:
         return
-    for table, column in (("docs", "rowid"), ("facets", "doc"), ("fts", "rowid"), ("names", "doc")):
+    for table, column in (
+        ("docs", "rowid"),
+        ("stored", "rowid"),
+        ("facets", "doc"),
+        ("fts", "rowid"),
+        ("names", "doc"),
+    ):
         connection.execute(f"DELETE FROM {table}{suffix} WHERE {column} = ?", row)  # noqa: S608 - names are ours
 
 
@@ -212,6 +270,10 @@ def put(connection: sqlite3.Connection, document: SearchDocument, suffix: str = 
     marks = ", ".join(f":{name}" for name in row)
     cursor = connection.execute(f"INSERT INTO docs{suffix} ({names}) VALUES ({marks})", row)  # noqa: S608 - names are ours
     rowid = cursor.lastrowid
+    connection.execute(
+        f"INSERT INTO stored{suffix} (rowid, data) VALUES (?, ?)",  # noqa: S608 - names are ours
+        (rowid, encode(document)),
+    )
     marks = ", ".join("?" * len(FTS_COLUMNS))
     connection.execute(
         f"INSERT INTO fts{suffix} (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, {marks})",  # noqa: S608 - names are ours

@@ -14,12 +14,23 @@ import pytest
 
 from search.backends import embedded
 from search.backends.embedded import EmbeddedBackend
-from search.documents import DocumentType, Facet, LocalizedText, SearchDocument, SearchQuery
+from search.documents import (
+    DocumentType,
+    Facet,
+    GeoPoint,
+    LocalizedText,
+    SearchDocument,
+    SearchQuery,
+)
 
 LETTERS = "qwertyuiopasdfghjklzxcvbnm"
 
 
-def _cave(number: int, commune: str) -> SearchDocument:
+BAY = GeoPoint(20.91, 107.18)
+FAR = GeoPoint(22.34, 103.84)  # Sa Pa
+
+
+def _cave(number: int, commune: str, location: GeoPoint | None = None) -> SearchDocument:
     # Same words and lengths everywhere: every document scores the same for "hang".
     name = f"Hang {LETTERS[number % 26]}{LETTERS[number // 26]}"
     return SearchDocument(
@@ -29,6 +40,7 @@ def _cave(number: int, commune: str) -> SearchDocument:
         texts={"vi": LocalizedText(title=name, url=f"/vi/places/{number}", summary="hang đá")},
         commune=commune,
         category="cave",
+        location=location,
     )
 
 
@@ -55,6 +67,28 @@ def test_a_tie_is_broken_by_title_with_or_without_room(
     assert [t.lower() for t in _titles(backend, offset)] == expected
     monkeypatch.setattr(embedded, "TIE_ROOM", 3)  # the tie runs past the room: sort all
     assert [t.lower() for t in _titles(backend, offset)] == expected
+
+
+@pytest.mark.parametrize("offset", [0, 7, 35])
+def test_a_tie_within_a_radius_is_broken_by_title_with_or_without_room(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, offset: int
+) -> None:
+    # Words and a condition: the page comes from the scored matches of one pass.
+    caves = EmbeddedBackend(tmp_path / "located.sqlite3")
+    caves.index(_cave(n, "Hạ Long", BAY if n % 3 else FAR) for n in range(60))
+    inside = sorted(_cave(n, "").texts["vi"].title.lower() for n in range(60) if n % 3)
+    query = SearchQuery(text="hang", near=BAY, radius_km=5, limit=7, offset=offset)
+
+    def titles() -> list[str]:
+        return [hit.title.lower() for hit in caves.search(query).hits]
+
+    try:
+        assert titles() == inside[offset : offset + 7]
+        monkeypatch.setattr(embedded, "TIE_ROOM", 3)  # the tie runs past the room: sort all
+        assert titles() == inside[offset : offset + 7]
+        assert caves.search(query).total == 40
+    finally:
+        caves.close()
 
 
 def test_counts_follow_every_write(backend: EmbeddedBackend) -> None:
