@@ -88,49 +88,43 @@ class StatisticsDayResidence(Base):
     same_day: Mapped[int] = mapped_column(default=0)
 
 
-class StatisticsMonth(Base):
+class _MonthGroup:
+    """The key shared by the monthly roll-ups: a month and a group of establishments."""
+
+    month: Mapped[dt.date] = mapped_column(primary_key=True, sort_order=-5)  # its first day
+    province_code: Mapped[int] = mapped_column(primary_key=True, sort_order=-4)
+    commune_code: Mapped[int] = mapped_column(primary_key=True, sort_order=-3)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True, sort_order=-2)
+    stars: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)  # 0: not graded
+    nights: Mapped[int] = mapped_column(default=0)
+    arrivals: Mapped[int] = mapped_column(default=0)
+    departures: Mapped[int] = mapped_column(default=0)
+    same_day: Mapped[int] = mapped_column(default=0)
+    # Nights less arrivals on the month's first day: guests who arrived before it.
+    carried_in: Mapped[int] = mapped_column(default=0, sort_order=1)
+
+
+class StatisticsMonth(_MonthGroup, Base):
     """``StatisticsDay`` summed over a calendar month and a group of establishments.
 
     The group is what the department filters and groups by (province, commune, kind,
-    stars; ``stars`` 0 when not graded), so province-wide figures over months and years
-    read a few rows per month instead of one per establishment and day. ``carried_in``
-    is nights minus arrivals on the month's first day: the guests present that night who
-    arrived before the month. Kept in step by the ledger (``ledger.refresh_cells``) and
-    recomputed by the rebuild.
+    stars), so province-wide figures over months and years read a few rows per month
+    instead of one per establishment and day. Kept in step by the ledger
+    (``ledger.refresh_cells``) and recomputed by the rebuild (``rollup``).
     """
 
     __tablename__ = "statistics_month"
 
-    month: Mapped[dt.date] = mapped_column(primary_key=True)  # the first day of the month
-    province_code: Mapped[int] = mapped_column(primary_key=True)
-    commune_code: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
-    stars: Mapped[int] = mapped_column(primary_key=True)
-    nights: Mapped[int] = mapped_column(default=0)
-    arrivals: Mapped[int] = mapped_column(default=0)
-    departures: Mapped[int] = mapped_column(default=0)
-    same_day: Mapped[int] = mapped_column(default=0)
     rooms_occupied: Mapped[int] = mapped_column(default=0)
     nights_international: Mapped[int] = mapped_column(default=0)
     arrivals_international: Mapped[int] = mapped_column(default=0)
     same_day_international: Mapped[int] = mapped_column(default=0)
-    carried_in: Mapped[int] = mapped_column(default=0)
 
 
-class StatisticsMonthResidence(Base):
+class StatisticsMonthResidence(_MonthGroup, Base):
     """``StatisticsDayResidence`` summed over a month and a group, as ``StatisticsMonth``."""
 
     __tablename__ = "statistics_month_residence"
 
-    month: Mapped[dt.date] = mapped_column(primary_key=True)
-    province_code: Mapped[int] = mapped_column(primary_key=True)
-    commune_code: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
-    stars: Mapped[int] = mapped_column(primary_key=True)
     residence_country: Mapped[str] = mapped_column(String(2), primary_key=True)
     residence_province_code: Mapped[int] = mapped_column(primary_key=True)
-    nights: Mapped[int] = mapped_column(default=0)
-    arrivals: Mapped[int] = mapped_column(default=0)
-    departures: Mapped[int] = mapped_column(default=0)
-    same_day: Mapped[int] = mapped_column(default=0)
-    carried_in: Mapped[int] = mapped_column(default=0)
