@@ -115,13 +115,19 @@ def available(
     result: defaultdict[tuple[dt.date, Hashable], Available] = defaultdict(Available)
     if not spans:
         return result
+    # Places added up by group first: a province's thousands of places are a few groups.
+    per_group: defaultdict[Hashable, list[int]] = defaultdict(lambda: [0, 0])
     for place in chosen:
+        sums = per_group[group_of(place)]
+        sums[0] += place.rooms
+        sums[1] += place.bed_places
+    for group, (rooms, bed_places) in per_group.items():
         for first, last in spans:
             days = (last - first).days + 1
-            cell = result[(first, group_of(place))]
-            cell.rooms += place.rooms * days
-            cell.bed_places += place.bed_places * days
-            cell.bed_places_gross += place.bed_places * days
+            cell = result[(first, group)]
+            cell.rooms += rooms * days
+            cell.bed_places += bed_places * days
+            cell.bed_places_gross += bed_places * days
     starts = [first for first, _ in spans]
     by_id = {place.id: place for place in chosen}
     for (establishment_id, day), (rooms, beds) in closed(

@@ -36,6 +36,8 @@ from lodging.statistics.models import (
     StatisticsDayResidence,
     StatisticsMonth,
     StatisticsMonthResidence,
+    StatisticsProvinceDay,
+    StatisticsProvinceDayResidence,
 )
 from lodging.statistics.periods import Period
 from portal.core.database import DbSession
@@ -171,7 +173,9 @@ def occupancy(
     the range (a row's ``first_day``/``last_day`` say which days it covers). Rows are
     ordered by period then group; a group with no guest and no capacity has no row.
 
-    Months and years outside one owner's places read the monthly roll-ups (``rollup``).
+    The whole province (or every place), in total or by where guests live, reads the
+    province roll-ups, a row a day. Months and years of groups of places read the
+    monthly roll-ups (``rollup``).
     A month the range cuts is read from the daily ledger, or, when the range holds more
     than half of it, as its roll-up less the days left out: never more than half a
     month of daily rows at either end.
@@ -186,7 +190,12 @@ def occupancy(
     months: list[dt.date] = []
     days: DayRanges = [(first_day, last_day)]
     left_out: DayRanges = []
-    if _rolled_up(scope, period, group_by):
+    source = _Days(StatisticsDay, StatisticsDayResidence, conditions)
+    if _by_province(scope, group_by):
+        source = _Days(
+            StatisticsProvinceDay, StatisticsProvinceDayResidence, [], scope.province_code
+        )
+    elif _rolled_up(scope, period, group_by):
         months, days, left_out = _plan(first_day, last_day)
     counts: dict[Cell, dict[str, int]] = {}
     carried: dict[Cell, int] = {}
@@ -194,13 +203,13 @@ def occupancy(
         counts, carried = _from_months(session, scope, months, period, group_by, first_of)
     for ranges, sign in ((days, 1), (left_out, -1)):
         if ranges:
-            found = _ledger(session, conditions, ranges, period, group_by, first_of)
+            found = _ledger(session, source, ranges, period, group_by, first_of)
             for cell, figures in found.items():
                 counts[cell] = _sum(counts.get(cell, {}), figures, sign)
     # A group seen only on the days taken away nets to nothing: no row, as from the days.
     counts = {cell: figures for cell, figures in counts.items() if any(figures.values())}
     firsts = [first for first in span_of if first not in set(months)]
-    carried.update(_carried_in(session, conditions, firsts, group_by))
+    carried.update(_carried_in(session, source, firsts, group_by))
     rooms: dict[Cell, capacity.Available] | None = None
     if group_by == "total" or group_by in PLACE_GROUPS:
         chosen = capacity.places(session, conditions)
@@ -330,18 +339,49 @@ def _by_residence(group_by: GroupBy) -> bool:
     return group_by in {"residence_country", "residence_province", "international"}
 
 
-def _sums(group_by: GroupBy, rolled: bool = False) -> list[Any]:
+def _sums(group_by: GroupBy, table: Any) -> list[Any]:
+    """The sums of ``table``'s counts, international ones worked out by residence."""
     if not _by_residence(group_by):
-        d: Any = StatisticsMonth if rolled else StatisticsDay
         columns = (*_COUNTS, *_INTERNATIONAL, "rooms_occupied")
-        return [func.sum(getattr(d, name)).label(name) for name in columns]
-    r: Any = StatisticsMonthResidence if rolled else StatisticsDayResidence
+        return [func.sum(getattr(table, name)).label(name) for name in columns]
+    r = table
     abroad = r.residence_country != "VN"
     sums = [func.sum(getattr(r, name)).label(name) for name in _COUNTS]
     for name in _INTERNATIONAL:
         column = getattr(r, name.removesuffix("_international"))
         sums.append(func.sum(case((abroad, column), else_=0)).label(name))
     return sums
+
+
+@dataclass(frozen=True)
+class _Days:
+    """Where daily figures come from: each establishment's days, or each province's."""
+
+    day: Any
+    residence: Any
+    conditions: list[ColumnElement[bool]]  # on ``Establishment``, joined when needed
+    province_code: int | None = None  # the province tables' own filter
+
+    def table(self, group_by: GroupBy) -> Any:
+        return self.residence if _by_residence(group_by) else self.day
+
+    def filtered(self, stmt: Select[Any], table: Any, group_by: GroupBy) -> Select[Any]:
+        if self.day is StatisticsProvinceDay:
+            if self.province_code is None:
+                return stmt
+            return stmt.where(table.province_code == self.province_code)
+        return _placed(stmt, table, self.conditions, group_by)
+
+
+def _by_province(scope: Scope, group_by: GroupBy) -> bool:
+    """Whether the province roll-ups can answer: whole provinces, no group of places."""
+    return (
+        scope.establishment_ids is None
+        and scope.commune_code is None
+        and scope.kind is None
+        and scope.stars is None
+        and group_by not in PLACE_GROUPS
+    )
 
 
 def _placed(
@@ -356,22 +396,22 @@ def _placed(
 
 def _ledger(  # noqa: PLR0917 - the query's parts, as occupancy has them
     session: DbSession,
-    conditions: list[ColumnElement[bool]],
+    source: _Days,
     days: Sequence[tuple[dt.date, dt.date]],
     period: Period,
     group_by: GroupBy,
     first_of: Mapping[dt.date, dt.date],
 ) -> dict[Cell, dict[str, int]]:
     """The daily ledger's sums over the day ranges ``days``, per (period, group)."""
-    table: Any = StatisticsDayResidence if _by_residence(group_by) else StatisticsDay
+    table = source.table(group_by)
     dialect = session.get_bind().dialect.name
     bucket = periods.bucket(table.day, period, dialect).label("bucket")
-    group = _group_expression(group_by)
+    group = _group_expression(group_by, table)
     keys = [bucket] if group is None else [bucket, group.label("grp")]
-    stmt = _placed(select(*keys, *_sums(group_by)), table, conditions, group_by)
+    stmt = source.filtered(select(*keys, *_sums(group_by, table)), table, group_by)
     stmt = stmt.where(or_(*(table.day.between(a, b) for a, b in days))).group_by(*keys)
     if group_by == "residence_province":
-        stmt = stmt.where(StatisticsDayResidence.residence_country == "VN")
+        stmt = stmt.where(table.residence_country == "VN")
     result: dict[Cell, dict[str, int]] = {}
     for row in session.execute(stmt).mappings():
         first = first_of[periods.key_start(row["bucket"])]
@@ -403,7 +443,7 @@ def _from_months(  # noqa: PLR0917 - the query's parts, as occupancy has them
     group = _group_expression(group_by, table)
     keys = [table.month] if group is None else [table.month, group.label("grp")]
     stmt = (
-        select(*keys, *_sums(group_by, rolled=True), func.sum(table.carried_in).label("carried"))
+        select(*keys, *_sums(group_by, table), func.sum(table.carried_in).label("carried"))
         .where(table.month.between(months[0], months[-1]), *rollup.conditions_of(table, scope))
         .group_by(*keys)
     )
@@ -430,21 +470,21 @@ def _from_months(  # noqa: PLR0917 - the query's parts, as occupancy has them
 
 def _carried_in(
     session: DbSession,
-    conditions: list[ColumnElement[bool]],
+    source: _Days,
     firsts: Sequence[dt.date],
     group_by: GroupBy,
 ) -> dict[Cell, int]:
     """Guests present the first night of each of ``firsts`` who arrived before it."""
     if not firsts:
         return {}
-    table: Any = StatisticsDayResidence if _by_residence(group_by) else StatisticsDay
-    group = _group_expression(group_by)
+    table = source.table(group_by)
+    group = _group_expression(group_by, table)
     keys = [table.day] if group is None else [table.day, group]
     stmt = select(*keys, func.sum(table.nights) - func.sum(table.arrivals))
-    stmt = _placed(stmt, table, conditions, group_by)
+    stmt = source.filtered(stmt, table, group_by)
     stmt = stmt.where(table.day.in_(firsts)).group_by(*keys)
     if group_by == "residence_province":
-        stmt = stmt.where(StatisticsDayResidence.residence_country == "VN")
+        stmt = stmt.where(table.residence_country == "VN")
     result: dict[Cell, int] = {}
     for row in session.execute(stmt):
         group_key = _plain(row[1]) if group is not None else None

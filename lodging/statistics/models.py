@@ -128,3 +128,39 @@ class StatisticsMonthResidence(_MonthGroup, Base):
 
     residence_country: Mapped[str] = mapped_column(String(2), primary_key=True)
     residence_province_code: Mapped[int] = mapped_column(primary_key=True)
+
+
+class StatisticsProvinceDay(Base):
+    """``StatisticsDay`` summed over a province's establishments, day by day.
+
+    What the department sees most (the whole province, any period, by day, week or by
+    where guests live) then reads one row a day, not one per establishment and day.
+    """
+
+    __tablename__ = "statistics_province_day"
+
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    province_code: Mapped[int] = mapped_column(primary_key=True)
+    nights: Mapped[int] = mapped_column(default=0)
+    arrivals: Mapped[int] = mapped_column(default=0)
+    departures: Mapped[int] = mapped_column(default=0)
+    same_day: Mapped[int] = mapped_column(default=0)
+    rooms_occupied: Mapped[int] = mapped_column(default=0)
+    nights_international: Mapped[int] = mapped_column(default=0)
+    arrivals_international: Mapped[int] = mapped_column(default=0)
+    same_day_international: Mapped[int] = mapped_column(default=0)
+
+
+class StatisticsProvinceDayResidence(Base):
+    """``StatisticsDayResidence`` summed over a province's establishments, day by day."""
+
+    __tablename__ = "statistics_province_day_residence"
+
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    province_code: Mapped[int] = mapped_column(primary_key=True)
+    residence_country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    residence_province_code: Mapped[int] = mapped_column(primary_key=True)
+    nights: Mapped[int] = mapped_column(default=0)
+    arrivals: Mapped[int] = mapped_column(default=0)
+    departures: Mapped[int] = mapped_column(default=0)
+    same_day: Mapped[int] = mapped_column(default=0)

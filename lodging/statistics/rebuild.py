@@ -5,7 +5,7 @@ ledger: both must agree. Three steps, each one SQL statement: project the guests
 non-cancelled stays (``statistics_guest_stay``), then aggregate the projection into
 ``statistics_day`` and ``statistics_day_residence`` by expanding each guest's nights
 against a small sequence of integers. The monthly roll-ups of the months touched are
-then summed again from those days (``rollup.rebuild_months``).
+then summed again from those days (``rollup.rebuild_rollups``).
 
 Vietnam has kept UTC+7 without daylight saving since 1975, so a local date is the
 UTC time plus seven hours in both dialects.
@@ -137,7 +137,7 @@ def rebuild(
             _dated(statement.format(events=events)).bindparams(bindparam("longest", type_=Integer)),
             params,
         )
-    rollup.rebuild_months(session, first, last)
+    rollup.rebuild_rollups(session, first, last)
 
 
 def _project(

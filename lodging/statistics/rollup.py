@@ -1,11 +1,12 @@
-"""The monthly roll-ups: the daily ledger summed by month and group of establishments.
+"""The roll-ups: the daily ledger summed over groups of establishments.
 
 ``statistics_month`` and ``statistics_month_residence`` hold, per calendar month and
 (province, commune, kind, stars), the sums of ``statistics_day`` and
-``statistics_day_residence``. The ledger adds the difference its daily rows made
-(``add_changes``), so they never drift from the days; the rebuild recomputes them from
-the days (``rebuild_months``). A province-wide year then reads a few thousand rows, not
-one per establishment and day.
+``statistics_day_residence``; ``statistics_province_day`` and
+``statistics_province_day_residence`` hold them per day and province. The ledger adds
+the difference its daily rows made (``add_changes``), so they never drift from the
+days; the rebuild recomputes them from the days (``rebuild_rollups``). A province-wide
+year then reads a few thousand rows, not one per establishment and day.
 
 A place's group is read when its days change. Nothing in the portal changes an
 establishment's province, commune, kind or stars after registration; a service that
@@ -17,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Date, bindparam, delete, select, text
@@ -29,6 +31,8 @@ from lodging.statistics.models import (
     StatisticsDayResidence,
     StatisticsMonth,
     StatisticsMonthResidence,
+    StatisticsProvinceDay,
+    StatisticsProvinceDayResidence,
 )
 from portal.core.database import DbSession
 
@@ -68,19 +72,48 @@ def group_of(session: DbSession, establishment_id: int) -> dict[str, Any]:
     }
 
 
-def monthly(
-    rows: Iterable[Mapping[str, Any]], keys: tuple[str, ...], counts: tuple[str, ...]
-) -> dict[Key, Counter[str]]:
-    """Daily rows summed by (month, *keys), with ``carried_in`` from first days."""
-    sums: defaultdict[Key, Counter[str]] = defaultdict(Counter)
-    for row in rows:
-        day: dt.date = row["day"]
-        cell = sums[(month_of(day), *(row[k] for k in keys))]
-        for name in counts:
-            cell[name] += row[name]
-        if day.day == 1:
-            cell["carried_in"] += row["nights"] - row["arrivals"]
-    return sums
+@dataclass(frozen=True)
+class Rollup:
+    """One roll-up table: daily rows summed by period (``grain``) and ``group`` columns."""
+
+    model: Any
+    group: tuple[str, ...]  # the place's attributes it keeps
+    grain: str  # "month" (keyed by its first day, with ``carried_in``) or "day"
+    residence: bool  # by where guests live (``statistics_day_residence``'s rows)
+
+    @property
+    def period(self) -> str:
+        return self.grain
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return RESIDENCE if self.residence else ()
+
+    @property
+    def counts(self) -> tuple[str, ...]:
+        own = RESIDENCE_COUNTS if self.residence else DAY_COUNTS
+        return (*own, "carried_in") if self.grain == "month" else own
+
+    def sums(self, rows: Iterable[Mapping[str, Any]]) -> dict[Key, Counter[str]]:
+        """Daily rows summed by (period, *keys), with ``carried_in`` from first days."""
+        found: defaultdict[Key, Counter[str]] = defaultdict(Counter)
+        for row in rows:
+            day: dt.date = row["day"]
+            start = month_of(day) if self.grain == "month" else day
+            cell = found[(start, *(row[k] for k in self.keys))]
+            for name in RESIDENCE_COUNTS if self.residence else DAY_COUNTS:
+                cell[name] += row[name]
+            if self.grain == "month" and day.day == 1:
+                cell["carried_in"] += row["nights"] - row["arrivals"]
+        return found
+
+
+ROLLUPS = (
+    Rollup(StatisticsMonth, GROUP, "month", residence=False),
+    Rollup(StatisticsMonthResidence, GROUP, "month", residence=True),
+    Rollup(StatisticsProvinceDay, ("province_code",), "day", residence=False),
+    Rollup(StatisticsProvinceDayResidence, ("province_code",), "day", residence=True),
+)
 
 
 def add_changes(
@@ -89,32 +122,29 @@ def add_changes(
     before: tuple[list[dict[str, Any]], list[dict[str, Any]]],
     after: tuple[list[dict[str, Any]], list[dict[str, Any]]],
 ) -> None:
-    """Add to ``group``'s months what replacing daily rows ``before`` by ``after`` changed.
+    """Add to every roll-up what replacing daily rows ``before`` by ``after`` changed.
 
     Each pair is (day rows, residence rows) as ``statistics_day`` /
-    ``statistics_day_residence`` hold them, without the establishment.
+    ``statistics_day_residence`` hold them, without the establishment, whose roll-up
+    attributes are ``group``.
     """
-    for model, keys, counts, old, new in (
-        (StatisticsMonth, (), DAY_COUNTS, before[0], after[0]),
-        (StatisticsMonthResidence, RESIDENCE, RESIDENCE_COUNTS, before[1], after[1]),
-    ):
-        changes = monthly(new, keys, counts)
-        for key, cell in monthly(old, keys, counts).items():
+    for rollup in ROLLUPS:
+        old, new = (before[1], after[1]) if rollup.residence else (before[0], after[0])
+        changes = rollup.sums(new)
+        for key, cell in rollup.sums(old).items():
             changes[key].subtract(cell)
-        _add(session, model, group, keys, counts, changes)
+        _add(session, rollup, {name: group[name] for name in rollup.group}, changes)
 
 
-def _add(  # noqa: PLR0917 - one table's shape, passed through
+def _add(
     session: DbSession,
-    model: Any,
+    rollup: Rollup,
     group: Mapping[str, Any],
-    keys: tuple[str, ...],
-    counts: tuple[str, ...],
     changes: Mapping[Key, Counter[str]],
 ) -> None:
-    columns = (*counts, "carried_in")
+    model, period, columns = rollup.model, rollup.period, rollup.counts
     rows = [
-        {"month": key[0], **group, **dict(zip(keys, key[1:], strict=True))}
+        {period: key[0], **group, **dict(zip(rollup.keys, key[1:], strict=True))}
         | {name: cell[name] for name in columns}
         for key, cell in sorted(changes.items())
         if any(cell[name] for name in columns)
@@ -123,18 +153,18 @@ def _add(  # noqa: PLR0917 - one table's shape, passed through
         return
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     stmt = insert(model)
-    # Sorted rows: two transactions adding to the same months lock them in one order.
+    # Sorted rows: two transactions adding to the same cells lock them in one order.
     session.execute(
         stmt.on_conflict_do_update(
-            index_elements=["month", *GROUP, *keys],
+            index_elements=[period, *rollup.group, *rollup.keys],
             set_={name: getattr(model, name) + getattr(stmt.excluded, name) for name in columns},
         ),
         rows,
     )
-    months = sorted({row["month"] for row in rows})
+    starts = sorted({row[period] for row in rows})
     session.execute(
         delete(model).where(
-            model.month.in_(months),
+            getattr(model, period).in_(starts),
             *(getattr(model, name) == value for name, value in group.items()),
             *(getattr(model, name) == 0 for name in columns),
         )
@@ -162,33 +192,38 @@ _MONTH_SQL = {
     "sqlite": "date({}, 'start of month')",
     "postgresql": "CAST(date_trunc('month', {}) AS DATE)",
 }
-_STARS = f"COALESCE(e.stars, {UNGRADED})"
+_ATTRIBUTE_SQL = {"stars": f"COALESCE(e.stars, {UNGRADED})"}
 
 
-def rebuild_months(session: DbSession, first: dt.date, last: dt.date) -> None:
-    """Recompute the roll-ups of every month touching ``first``..``last`` from the days."""
+def rebuild_rollups(session: DbSession, first: dt.date, last: dt.date) -> None:
+    """Recompute every roll-up's periods touching ``first``..``last`` from the days."""
     dialect = session.get_bind().dialect.name
     month = _MONTH_SQL["postgresql" if dialect == "postgresql" else "sqlite"].format("d.day")
-    start = month_of(first)
-    end = dt.date(last.year, 12, 31)
-    if last.month < 12:
-        end = last.replace(month=last.month + 1, day=1) - dt.timedelta(days=1)
-    for model, source, keys, counts in (
-        (StatisticsMonth, "statistics_day", (), DAY_COUNTS),
-        (StatisticsMonthResidence, "statistics_day_residence", RESIDENCE, RESIDENCE_COUNTS),
-    ):
-        session.execute(delete(model).where(model.month.between(start, end)))
-        own = "".join(f", d.{k}" for k in keys)
-        sums = ", ".join(f"SUM(d.{name})" for name in counts)
-        columns = ", ".join(("month", *GROUP, *keys, *counts, "carried_in"))
+    for rollup in ROLLUPS:
+        start, end = first, last
+        if rollup.grain == "month":
+            start, end = month_of(first), dt.date(last.year, 12, 31)
+            if last.month < 12:
+                end = last.replace(month=last.month + 1, day=1) - dt.timedelta(days=1)
+        model = rollup.model
+        session.execute(delete(model).where(getattr(model, rollup.period).between(start, end)))
+        period = month if rollup.grain == "month" else "d.day"
+        keys = ", ".join(
+            [period, *(_ATTRIBUTE_SQL.get(g, f"e.{g}") for g in rollup.group)]
+            + [f"d.{k}" for k in rollup.keys]
+        )
+        own = RESIDENCE_COUNTS if rollup.residence else DAY_COUNTS
+        sums = [f"SUM(d.{name})" for name in own]
+        if rollup.grain == "month":
+            sums.append(f"SUM(CASE WHEN d.day = {month} THEN d.nights - d.arrivals ELSE 0 END)")
+        columns = ", ".join((rollup.period, *rollup.group, *rollup.keys, *rollup.counts))
+        source = "statistics_day_residence" if rollup.residence else "statistics_day"
         session.execute(
             text(
                 f"INSERT INTO {model.__tablename__} ({columns}) "  # noqa: S608 - constants
-                f"SELECT {month}, e.province_code, e.commune_code, e.kind, {_STARS}{own}, "
-                f"{sums}, SUM(CASE WHEN d.day = {month} THEN d.nights - d.arrivals ELSE 0 END) "
+                f"SELECT {keys}, {', '.join(sums)} "
                 f"FROM {source} d JOIN lodging_establishment e ON e.id = d.establishment_id "
-                "WHERE d.day BETWEEN :first AND :last "
-                f"GROUP BY {month}, e.province_code, e.commune_code, e.kind, {_STARS}{own}"
+                f"WHERE d.day BETWEEN :first AND :last GROUP BY {keys}"
             ).bindparams(bindparam("first", start, type_=Date), bindparam("last", end, type_=Date)),
         )
 

@@ -24,6 +24,8 @@ from lodging.statistics.models import (
     StatisticsGuestStay,
     StatisticsMonth,
     StatisticsMonthResidence,
+    StatisticsProvinceDay,
+    StatisticsProvinceDayResidence,
 )
 from lodging.statistics.rebuild import rebuild
 from portal.core.clock import utcnow
@@ -41,6 +43,8 @@ def ledger(session: Session) -> dict[str, list[tuple[Any, ...]]]:
         "guests": StatisticsGuestStay,
         "month": StatisticsMonth,
         "month by residence": StatisticsMonthResidence,
+        "province": StatisticsProvinceDay,
+        "province by residence": StatisticsProvinceDayResidence,
     }
     result = {}
     for name, model in tables.items():
@@ -264,7 +268,7 @@ GROUPINGS: tuple[measures.GroupBy, ...] = (
 
 
 @pytest.mark.parametrize("seed", [4, 5])
-def test_the_monthly_roll_ups_give_the_figures_the_days_give(
+def test_the_roll_ups_give_the_figures_the_days_give(
     db_session: Session, seed: int
 ) -> None:
     rng = random.Random(seed)
@@ -287,10 +291,11 @@ def test_the_monthly_roll_ups_give_the_figures_the_days_give(
     by_ids = Scope(establishment_ids=[p.id for p in places])  # read from the days
     compared = 0
     for first, last in ranges:
-        for period in ("month", "year"):
+        for period in ("day", "week", "month", "year"):
             for group_by in GROUPINGS:
                 for rolled, daily in (
                     (Scope(), by_ids),
+                    (Scope(province_code=22), by_ids),
                     (Scope(stars=3), Scope(establishment_ids=by_ids.establishment_ids, stars=3)),
                 ):
                     args: dict[str, Any] = {
@@ -332,6 +337,8 @@ def test_statistics_rebuild_command_restores_a_wiped_ledger(
         StatisticsGuestStay,
         StatisticsMonth,
         StatisticsMonthResidence,
+        StatisticsProvinceDay,
+        StatisticsProvinceDayResidence,
     ):
         db_session.query(model).delete()
     result = app.test_cli_runner().invoke(args=["statistics", "rebuild"])
