@@ -74,6 +74,13 @@ def _queries(session: DbSession, end: dt.date) -> dict[str, Callable[[], object]
         "365 days by country": occupancy(
             first_day=cut, last_day=end, period="month", group_by="residence_country"
         ),
+        "12 months by country, hotels": occupancy(
+            first_day=year_ago,
+            last_day=end,
+            period="month",
+            group_by="residence_country",
+            scope=Scope(kind="hotel"),
+        ),
         "5 years by year, by kind": occupancy(
             first_day=end.replace(year=end.year - 5), last_day=end, period="year", group_by="kind"
         ),

@@ -222,11 +222,15 @@ def occupancy(
 
 
 def _rolled_up(scope: Scope, period: Period, group_by: GroupBy) -> bool:
-    """Whether the monthly roll-ups can answer: they know groups, not establishments."""
+    """Whether the monthly roll-ups can answer.
+
+    They know groups of places, not establishments, and residences not by commune.
+    """
     return (
         period in {"month", "year"}
         and scope.establishment_ids is None
         and group_by != "establishment"
+        and not (_by_residence(group_by) and scope.commune_code is not None)
     )
 
 

@@ -93,7 +93,6 @@ class _MonthGroup:
 
     month: Mapped[dt.date] = mapped_column(primary_key=True, sort_order=-5)  # its first day
     province_code: Mapped[int] = mapped_column(primary_key=True, sort_order=-4)
-    commune_code: Mapped[int] = mapped_column(primary_key=True, sort_order=-3)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True, sort_order=-2)
     stars: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)  # 0: not graded
     nights: Mapped[int] = mapped_column(default=0)
@@ -115,6 +114,7 @@ class StatisticsMonth(_MonthGroup, Base):
 
     __tablename__ = "statistics_month"
 
+    commune_code: Mapped[int] = mapped_column(primary_key=True, sort_order=-3)
     rooms_occupied: Mapped[int] = mapped_column(default=0)
     nights_international: Mapped[int] = mapped_column(default=0)
     arrivals_international: Mapped[int] = mapped_column(default=0)
@@ -122,7 +122,11 @@ class StatisticsMonth(_MonthGroup, Base):
 
 
 class StatisticsMonthResidence(_MonthGroup, Base):
-    """``StatisticsDayResidence`` summed over a month and a group, as ``StatisticsMonth``."""
+    """``StatisticsDayResidence`` summed over a month and a group without the commune.
+
+    By commune, guests' residences would make a row for nearly every place, month and
+    country; one commune's places are few enough to read from their days.
+    """
 
     __tablename__ = "statistics_month_residence"
 

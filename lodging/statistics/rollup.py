@@ -1,8 +1,8 @@
 """The roll-ups: the daily ledger summed over groups of establishments.
 
 ``statistics_month`` and ``statistics_month_residence`` hold, per calendar month and
-(province, commune, kind, stars), the sums of ``statistics_day`` and
-``statistics_day_residence``; ``statistics_province_day`` and
+(province, commune, kind, stars) (residences: without the commune), the sums of
+``statistics_day`` and ``statistics_day_residence``; ``statistics_province_day`` and
 ``statistics_province_day_residence`` hold them per day and province. The ledger adds
 the difference its daily rows made (``add_changes``), so they never drift from the
 days; the rebuild recomputes them from the days (``rebuild_rollups``). A province-wide
@@ -37,6 +37,7 @@ from lodging.statistics.models import (
 from portal.core.database import DbSession
 
 GROUP = ("province_code", "commune_code", "kind", "stars")
+WITHOUT_COMMUNE = ("province_code", "kind", "stars")
 RESIDENCE = ("residence_country", "residence_province_code")
 DAY_COUNTS = (
     "nights",
@@ -110,7 +111,7 @@ class Rollup:
 
 ROLLUPS = (
     Rollup(StatisticsMonth, GROUP, "month", residence=False),
-    Rollup(StatisticsMonthResidence, GROUP, "month", residence=True),
+    Rollup(StatisticsMonthResidence, WITHOUT_COMMUNE, "month", residence=True),
     Rollup(StatisticsProvinceDay, ("province_code",), "day", residence=False),
     Rollup(StatisticsProvinceDayResidence, ("province_code",), "day", residence=True),
 )
@@ -233,5 +234,5 @@ def conditions_of(model: Any, scope: Any) -> list[Any]:
     return [
         getattr(model, name) == getattr(scope, name)
         for name in GROUP
-        if getattr(scope, name) is not None
+        if getattr(scope, name) is not None and hasattr(model, name)
     ]

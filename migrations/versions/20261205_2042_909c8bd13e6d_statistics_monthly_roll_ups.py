@@ -43,7 +43,6 @@ def upgrade():
     op.create_table('statistics_month_residence',
     sa.Column('month', sa.Date(), nullable=False),
     sa.Column('province_code', sa.Integer(), nullable=False),
-    sa.Column('commune_code', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('stars', sa.Integer(), nullable=False),
     sa.Column('residence_country', sa.String(length=2), nullable=False),
@@ -53,15 +52,16 @@ def upgrade():
     sa.Column('departures', sa.Integer(), nullable=False),
     sa.Column('same_day', sa.Integer(), nullable=False),
     sa.Column('carried_in', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('month', 'province_code', 'commune_code', 'kind', 'stars', 'residence_country', 'residence_province_code', name=op.f('pk_statistics_month_residence'))
+    sa.PrimaryKeyConstraint('month', 'province_code', 'kind', 'stars', 'residence_country', 'residence_province_code', name=op.f('pk_statistics_month_residence'))
     )
     # ### end Alembic commands ###
     postgresql = op.get_bind().dialect.name == "postgresql"
     month = "CAST(date_trunc('month', d.day) AS DATE)" if postgresql else "date(d.day, 'start of month')"
-    for table, source, keys, counts in (
+    for table, source, place, keys, counts in (
         (
             "statistics_month",
             "statistics_day",
+            "e.province_code, e.commune_code",
             "",
             "nights, arrivals, departures, same_day, rooms_occupied, nights_international, "
             "arrivals_international, same_day_international",
@@ -69,19 +69,21 @@ def upgrade():
         (
             "statistics_month_residence",
             "statistics_day_residence",
+            "e.province_code",
             ", residence_country, residence_province_code",
             "nights, arrivals, departures, same_day",
         ),
     ):
         own = keys.replace(", ", ", d.")
+        group = f"{month}, {place}, e.kind, COALESCE(e.stars, 0){own}"
         sums = ", ".join(f"SUM(d.{name})" for name in counts.split(", "))
         op.execute(
-            f"INSERT INTO {table} (month, province_code, commune_code, kind, stars{keys}, "
+            f"INSERT INTO {table} (month, {place.replace('e.', '')}, kind, stars{keys}, "
             f"{counts}, carried_in) "
-            f"SELECT {month}, e.province_code, e.commune_code, e.kind, COALESCE(e.stars, 0){own}, "
+            f"SELECT {group}, "
             f"{sums}, SUM(CASE WHEN d.day = {month} THEN d.nights - d.arrivals ELSE 0 END) "
             f"FROM {source} d JOIN lodging_establishment e ON e.id = d.establishment_id "
-            f"GROUP BY {month}, e.province_code, e.commune_code, e.kind, COALESCE(e.stars, 0){own}"
+            f"GROUP BY {group}"
         )
 
 
