@@ -81,6 +81,13 @@ def _queries(session: DbSession, end: dt.date) -> dict[str, Callable[[], object]
             group_by="residence_country",
             scope=Scope(kind="hotel"),
         ),
+        "12 months by country, commune": occupancy(
+            first_day=year_ago,
+            last_day=end,
+            period="month",
+            group_by="residence_country",
+            scope=Scope(commune_code=commune),
+        ),
         "5 years by year, by kind": occupancy(
             first_day=end.replace(year=end.year - 5), last_day=end, period="year", group_by="kind"
         ),

@@ -5,7 +5,8 @@ ledger: both must agree. Three steps, each one SQL statement: project the guests
 non-cancelled stays (``statistics_guest_stay``), then aggregate the projection into
 ``statistics_day`` and ``statistics_day_residence`` by expanding each guest's nights
 against a small sequence of integers. The monthly roll-ups of the months touched are
-then summed again from those days (``rollup.rebuild_rollups``).
+then summed again from those days (``rollup.rebuild_rollups``). Rows go in day by day,
+as the live ledger writes them, so a few days of every place lie on a few pages.
 
 Vietnam has kept UTC+7 without daylight saving since 1975, so a local date is the
 UTC time plus seven hours in both dialects.
@@ -86,7 +87,7 @@ SELECT e, day, SUM(nt), SUM(ar), SUM(de), SUM(sd), COUNT(DISTINCT rk),
     SUM(CASE WHEN rc <> 'VN' THEN nt ELSE 0 END),
     SUM(CASE WHEN rc <> 'VN' THEN ar ELSE 0 END),
     SUM(CASE WHEN rc <> 'VN' THEN sd ELSE 0 END)
-FROM ev WHERE day BETWEEN :first AND :last GROUP BY e, day
+FROM ev WHERE day BETWEEN :first AND :last GROUP BY e, day ORDER BY day, e
 """
 
 _RESIDENCES = """
@@ -94,7 +95,7 @@ INSERT INTO statistics_day_residence (establishment_id, day, residence_country,
     residence_province_code, nights, arrivals, departures, same_day)
 {events}
 SELECT e, day, rc, rp, SUM(nt), SUM(ar), SUM(de), SUM(sd)
-FROM ev WHERE day BETWEEN :first AND :last GROUP BY e, day, rc, rp
+FROM ev WHERE day BETWEEN :first AND :last GROUP BY e, day, rc, rp ORDER BY day, e
 """
 
 
