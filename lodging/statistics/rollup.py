@@ -19,6 +19,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Date, bindparam, delete, select, text
@@ -61,10 +62,15 @@ def month_of(day: dt.date) -> dt.date:
 
 def group_of(session: DbSession, establishment_id: int) -> dict[str, Any]:
     """The roll-up group (province, commune, kind, stars) of one establishment."""
-    e = Establishment
-    province, commune, kind, stars = session.execute(
-        select(e.province_code, e.commune_code, e.kind, e.stars).where(e.id == establishment_id)
-    ).one()
+    place = session.get(Establishment, establishment_id)  # no query when already loaded
+    if place is None:
+        raise LookupError(establishment_id)
+    province, commune, kind, stars = (
+        place.province_code,
+        place.commune_code,
+        place.kind,
+        place.stars,
+    )
     return {
         "province_code": province,
         "commune_code": commune,
@@ -152,23 +158,33 @@ def _add(
     ]
     if not rows:
         return
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(model)
     # Sorted rows: two transactions adding to the same cells lock them in one order.
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[period, *rollup.group, *rollup.keys],
-            set_={name: getattr(model, name) + getattr(stmt.excluded, name) for name in columns},
-        ),
-        rows,
-    )
-    starts = sorted({row[period] for row in rows})
+    session.execute(_upsert(rollup, session.get_bind().dialect.name), rows)
+    # Only a change that took something away can leave a cell at nothing.
+    shrunk = [row for row in rows if any(row[name] < 0 for name in columns)]
+    if not shrunk:
+        return
+    starts = sorted({row[period] for row in shrunk})
     session.execute(
         delete(model).where(
             getattr(model, period).in_(starts),
             *(getattr(model, name) == value for name, value in group.items()),
             *(getattr(model, name) == 0 for name in columns),
         )
+    )
+
+
+@cache
+def _upsert(rollup: Rollup, dialect: str) -> Any:
+    """INSERT … ON CONFLICT adding to the cell: built once, it is the same every time."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(rollup.model)
+    return stmt.on_conflict_do_update(
+        index_elements=[rollup.period, *rollup.group, *rollup.keys],
+        set_={
+            name: getattr(rollup.model, name) + getattr(stmt.excluded, name)
+            for name in rollup.counts
+        },
     )
 
 
