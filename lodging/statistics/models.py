@@ -48,15 +48,9 @@ class StatisticsGuestStay(Base):
     residence_province_code: Mapped[int] = mapped_column(default=NO_PROVINCE)
 
 
-class StatisticsDay(Base):
-    """One establishment on one day; a row exists only when something happened."""
+class _DayCounts:
+    """What a day of the ledger counts, for one establishment or summed over many."""
 
-    __tablename__ = "statistics_day"
-
-    establishment_id: Mapped[int] = mapped_column(
-        ForeignKey("lodging_establishment.id", ondelete="CASCADE"), primary_key=True
-    )
-    day: Mapped[dt.date] = mapped_column(primary_key=True, index=True)
     nights: Mapped[int] = mapped_column(default=0)  # guests present the night of ``day``
     arrivals: Mapped[int] = mapped_column(default=0)  # overnight guests arriving
     departures: Mapped[int] = mapped_column(default=0)  # overnight guests leaving
@@ -65,6 +59,17 @@ class StatisticsDay(Base):
     nights_international: Mapped[int] = mapped_column(default=0)
     arrivals_international: Mapped[int] = mapped_column(default=0)
     same_day_international: Mapped[int] = mapped_column(default=0)
+
+
+class StatisticsDay(_DayCounts, Base):
+    """One establishment on one day; a row exists only when something happened."""
+
+    __tablename__ = "statistics_day"
+
+    establishment_id: Mapped[int] = mapped_column(
+        ForeignKey("lodging_establishment.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[dt.date] = mapped_column(primary_key=True, index=True)
 
 
 class StatisticsDayResidence(Base):
@@ -134,7 +139,7 @@ class StatisticsMonthResidence(_MonthGroup, Base):
     residence_province_code: Mapped[int] = mapped_column(primary_key=True)
 
 
-class StatisticsProvinceDay(Base):
+class StatisticsProvinceDay(_DayCounts, Base):
     """``StatisticsDay`` summed over a province's establishments, day by day.
 
     What the department sees most (the whole province, any period, by day, week or by
@@ -145,14 +150,6 @@ class StatisticsProvinceDay(Base):
 
     day: Mapped[dt.date] = mapped_column(primary_key=True)
     province_code: Mapped[int] = mapped_column(primary_key=True)
-    nights: Mapped[int] = mapped_column(default=0)
-    arrivals: Mapped[int] = mapped_column(default=0)
-    departures: Mapped[int] = mapped_column(default=0)
-    same_day: Mapped[int] = mapped_column(default=0)
-    rooms_occupied: Mapped[int] = mapped_column(default=0)
-    nights_international: Mapped[int] = mapped_column(default=0)
-    arrivals_international: Mapped[int] = mapped_column(default=0)
-    same_day_international: Mapped[int] = mapped_column(default=0)
 
 
 class StatisticsProvinceDayResidence(Base):

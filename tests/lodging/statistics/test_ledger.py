@@ -35,19 +35,21 @@ from tests.lodging.statistics.dates import DESK, at, couple, day0, korean
 DAYS = dt.timedelta(days=1)
 
 
+LEDGER_TABLES = {
+    "day": StatisticsDay,
+    "residence": StatisticsDayResidence,
+    "guests": StatisticsGuestStay,
+    "month": StatisticsMonth,
+    "month by residence": StatisticsMonthResidence,
+    "province": StatisticsProvinceDay,
+    "province by residence": StatisticsProvinceDayResidence,
+}
+
+
 def ledger(session: Session) -> dict[str, list[tuple[Any, ...]]]:
     """Every ledger row, comparable."""
-    tables = {
-        "day": StatisticsDay,
-        "residence": StatisticsDayResidence,
-        "guests": StatisticsGuestStay,
-        "month": StatisticsMonth,
-        "month by residence": StatisticsMonthResidence,
-        "province": StatisticsProvinceDay,
-        "province by residence": StatisticsProvinceDayResidence,
-    }
     result = {}
-    for name, model in tables.items():
+    for name, model in LEDGER_TABLES.items():
         columns = list(model.__table__.columns)
         rows = session.execute(select(*columns).order_by(*model.__table__.primary_key)).all()
         result[name] = [tuple(row) for row in rows]
@@ -268,9 +270,7 @@ GROUPINGS: tuple[measures.GroupBy, ...] = (
 
 
 @pytest.mark.parametrize("seed", [4, 5])
-def test_the_roll_ups_give_the_figures_the_days_give(
-    db_session: Session, seed: int
-) -> None:
+def test_the_roll_ups_give_the_figures_the_days_give(db_session: Session, seed: int) -> None:
     rng = random.Random(seed)
     places = [make_establishment(db_session) for _ in range(2)]
     places.append(make_establishment(db_session, stars=5))
@@ -331,15 +331,7 @@ def test_statistics_rebuild_command_restores_a_wiped_ledger(
     d = day0()
     declare(db_session, place, stay_input(arrival=at(d), expected_departure=d + 2 * DAYS))
     before = ledger(db_session)
-    for model in (
-        StatisticsDay,
-        StatisticsDayResidence,
-        StatisticsGuestStay,
-        StatisticsMonth,
-        StatisticsMonthResidence,
-        StatisticsProvinceDay,
-        StatisticsProvinceDayResidence,
-    ):
+    for model in LEDGER_TABLES.values():
         db_session.query(model).delete()
     result = app.test_cli_runner().invoke(args=["statistics", "rebuild"])
     assert result.exit_code == 0, result.output
