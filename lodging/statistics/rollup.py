@@ -247,8 +247,7 @@ def rebuild_rollups(session: DbSession, first: dt.date, last: dt.date) -> None:
 
 def conditions_of(model: Any, scope: Any) -> list[Any]:
     """A ``measures.Scope`` without establishment ids as conditions on a roll-up table."""
-    return [
-        getattr(model, name) == getattr(scope, name)
-        for name in GROUP
-        if getattr(scope, name) is not None and hasattr(model, name)
-    ]
+    wanted = [name for name in GROUP if getattr(scope, name) is not None]
+    if missing := [name for name in wanted if not hasattr(model, name)]:
+        raise ValueError(f"{model.__tablename__} cannot filter by {missing}")
+    return [getattr(model, name) == getattr(scope, name) for name in wanted]
