@@ -138,10 +138,11 @@ def generate(
     rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not secrets
     start = end.replace(year=end.year - years) + dt.timedelta(days=1)
     began = time.perf_counter()
-    scale = (
-        1.0 if target_stays is None else target_stays / _expected_stays(establishments, start, end)
-    )
-    places = _establishments(session, rng, establishments, start, scale)
+    rooms_wanted = None
+    if target_stays is not None:  # stays = rooms * sum of daily demand / mean stay
+        share = sum(demand(start + dt.timedelta(days=n)) for n in range((end - start).days + 1))
+        rooms_wanted = target_stays * _mean_length() / share
+    places = _establishments(session, rng, establishments, start, rooms_wanted)
     session.commit()
     stays = guests = 0
     for stay_rows, guest_rows in _stays(session, rng, places, start, end):
@@ -165,15 +166,6 @@ def _mean_length() -> float:
     return sum(n * w for n, w in LENGTHS) / sum(w for _, w in LENGTHS)
 
 
-def _expected_stays(establishments: int, start: dt.date, end: dt.date) -> float:
-    """Stays ``generate`` makes for this many establishments at full room counts."""
-    weight = sum(w for w, _, _ in KINDS.values())
-    rooms = sum(w * (fewest + most) / 2 for w, fewest, most in KINDS.values()) / weight
-    days = (end - start).days + 1
-    share = sum(demand(start + dt.timedelta(days=n)) for n in range(days))
-    return establishments * rooms * share / _mean_length()
-
-
 def _table(model: Any) -> Table:
     return model.__table__  # type: ignore[no-any-return]
 
@@ -183,13 +175,18 @@ def _next_id(session: DbSession, model: Any) -> int:
 
 
 def _establishments(
-    session: DbSession, rng: random.Random, count: int, start: dt.date, scale: float
+    session: DbSession, rng: random.Random, count: int, start: dt.date, rooms_wanted: float | None
 ) -> list[tuple[int, list[int]]]:
-    """Insert establishments, room types and rooms; (id, room ids) of each."""
+    """Insert establishments, room types and rooms; (id, room ids) of each.
+
+    With ``rooms_wanted``, every place's room count is scaled by the same factor so that
+    they add up to about that many.
+    """
     communes = [c for p in PROVINCES for c in geography.communes_of(p)]
     created = dt.datetime.combine(start, dt.time(), tzinfo=VIETNAM)
     first_id, type_id, room_id = (_next_id(session, m) for m in (Establishment, RoomType, Room))
     rows, types, rooms, result = [], [], [], []
+    nominal: list[tuple[int, int, int]] = []  # (establishment, its first room type, rooms)
     kinds, weights = list(KINDS), [w for w, _, _ in KINDS.values()]
     for n in range(count):
         id_ = first_id + n
@@ -215,19 +212,23 @@ def _establishments(
                 "extra_beds": 0,
             }
         )
+        nominal.append((id_, type_id, rng.randint(fewest, most)))
+        type_id += 2
+    total = sum(wanted for _, _, wanted in nominal)
+    scale = 1.0 if rooms_wanted is None else rooms_wanted / total
+    for id_, double, wanted in nominal:
         ids = []
-        for number in range(max(1, round(rng.randint(fewest, most) * scale))):
+        for number in range(max(1, round(wanted * scale))):
             rooms.append(
                 {
                     "id": room_id,
                     "establishment_id": id_,
-                    "room_type_id": type_id + (number % 5 == 4),
+                    "room_type_id": double + (number % 5 == 4),
                     "number": f"{number + 101}",
                 }
             )
             ids.append(room_id)
             room_id += 1
-        type_id += 2
         result.append((id_, ids))
     for model, batch in ((Establishment, rows), (RoomType, types), (Room, rooms)):
         session.execute(insert(_table(model)), batch)

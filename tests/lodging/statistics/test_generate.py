@@ -30,3 +30,15 @@ def test_demand_peaks_at_tet_and_on_30_april() -> None:
     ordinary = demand(dt.date(2025, 3, 12))  # a Wednesday in March
     assert demand(dt.date(2025, 1, 30)) > ordinary  # the second day of Tết At Tỵ
     assert demand(dt.date(2025, 4, 30)) > ordinary
+
+
+def test_a_number_of_stays_is_reached_with_smaller_places_not_emptier_ones(
+    db_session: Session,
+) -> None:
+    end = dt.date(2025, 6, 30)
+    report = generate(db_session, establishments=6, years=1, seed=5, end=end, target_stays=3000)
+    assert 2000 <= report.stays <= 4000, report.summary()
+    assert report.rooms < 6 * 20, "the rooms were scaled down"
+    row = measures.totals(db_session, first_day=dt.date(2024, 7, 1), last_day=end)
+    assert row.net_room_occupancy is not None
+    assert 20 < row.net_room_occupancy < 90
