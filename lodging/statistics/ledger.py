@@ -145,12 +145,14 @@ def refresh_cells(session: DbSession, establishment_id: int, first: dt.date, las
     ]
     before: list[list[dict[str, Any]]] = []
     for table in (StatisticsDay, StatisticsDayResidence):
-        inside = (table.establishment_id == establishment_id, table.day.between(first, last))
+        # The rows going are what the roll-ups lose: deleted and read in one statement.
         columns = [c for c in table.__table__.columns if c.name != "establishment_id"]
-        before.append(
-            [dict(row) for row in session.execute(select(*columns).where(*inside)).mappings()]
+        gone = session.execute(
+            delete(table)
+            .where(table.establishment_id == establishment_id, table.day.between(first, last))
+            .returning(*columns)
         )
-        session.execute(delete(table).where(*inside))
+        before.append([dict(row) for row in gone.mappings()])
     days, residences = tally(spans, first, last)
     rollup.add_changes(
         session,

@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lodging.properties.models import Establishment
+from lodging.statistics import periods
 from lodging.statistics.models import (
     StatisticsDay,
     StatisticsDayResidence,
@@ -54,10 +55,6 @@ RESIDENCE_COUNTS = ("nights", "arrivals", "departures", "same_day")
 UNGRADED = 0  # ``stars`` of a place without stars: a key column cannot be NULL
 
 Key = tuple[Any, ...]
-
-
-def month_of(day: dt.date) -> dt.date:
-    return day.replace(day=1)
 
 
 def group_of(session: DbSession, establishment_id: int) -> dict[str, Any]:
@@ -106,7 +103,7 @@ class Rollup:
         found: defaultdict[Key, Counter[str]] = defaultdict(Counter)
         for row in rows:
             day: dt.date = row["day"]
-            start = month_of(day) if self.grain == "month" else day
+            start = periods.start_of(day, "month") if self.grain == "month" else day
             cell = found[(start, *(row[k] for k in self.keys))]
             for name in RESIDENCE_COUNTS if self.residence else DAY_COUNTS:
                 cell[name] += row[name]
@@ -219,7 +216,7 @@ def rebuild_rollups(session: DbSession, first: dt.date, last: dt.date) -> None:
     for rollup in ROLLUPS:
         start, end = first, last
         if rollup.grain == "month":
-            start, end = month_of(first), dt.date(last.year, 12, 31)
+            start, end = periods.start_of(first, "month"), dt.date(last.year, 12, 31)
             if last.month < 12:
                 end = last.replace(month=last.month + 1, day=1) - dt.timedelta(days=1)
         model = rollup.model
