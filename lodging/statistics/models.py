@@ -48,13 +48,18 @@ class StatisticsGuestStay(Base):
     residence_province_code: Mapped[int] = mapped_column(default=NO_PROVINCE)
 
 
-class _DayCounts:
-    """What a day of the ledger counts, for one establishment or summed over many."""
+class _GuestCounts:
+    """The guests a cell of the ledger counts, for one establishment or summed over many."""
 
     nights: Mapped[int] = mapped_column(default=0)  # guests present the night of ``day``
     arrivals: Mapped[int] = mapped_column(default=0)  # overnight guests arriving
     departures: Mapped[int] = mapped_column(default=0)  # overnight guests leaving
     same_day: Mapped[int] = mapped_column(default=0)  # day-use guests
+
+
+class _DayCounts(_GuestCounts):
+    """A day's counts (not by residence): the guests, their rooms, the international ones."""
+
     rooms_occupied: Mapped[int] = mapped_column(default=0)  # distinct rooms with a guest
     nights_international: Mapped[int] = mapped_column(default=0)
     arrivals_international: Mapped[int] = mapped_column(default=0)
@@ -72,7 +77,7 @@ class StatisticsDay(_DayCounts, Base):
     day: Mapped[dt.date] = mapped_column(primary_key=True, index=True)
 
 
-class StatisticsDayResidence(Base):
+class StatisticsDayResidence(_GuestCounts, Base):
     """Guests of one establishment on one day by where they live.
 
     ``residence_province_code`` is the province for residents of Vietnam and
@@ -87,10 +92,6 @@ class StatisticsDayResidence(Base):
     day: Mapped[dt.date] = mapped_column(primary_key=True, index=True)
     residence_country: Mapped[str] = mapped_column(String(2), primary_key=True)
     residence_province_code: Mapped[int] = mapped_column(primary_key=True)
-    nights: Mapped[int] = mapped_column(default=0)
-    arrivals: Mapped[int] = mapped_column(default=0)
-    departures: Mapped[int] = mapped_column(default=0)
-    same_day: Mapped[int] = mapped_column(default=0)
 
 
 class _MonthGroup:
@@ -100,15 +101,11 @@ class _MonthGroup:
     province_code: Mapped[int] = mapped_column(primary_key=True, sort_order=-4)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True, sort_order=-2)
     stars: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)  # 0: not graded
-    nights: Mapped[int] = mapped_column(default=0)
-    arrivals: Mapped[int] = mapped_column(default=0)
-    departures: Mapped[int] = mapped_column(default=0)
-    same_day: Mapped[int] = mapped_column(default=0)
     # Nights less arrivals on the month's first day: guests who arrived before it.
     carried_in: Mapped[int] = mapped_column(default=0, sort_order=1)
 
 
-class StatisticsMonth(_MonthGroup, Base):
+class StatisticsMonth(_MonthGroup, _DayCounts, Base):
     """``StatisticsDay`` summed over a calendar month and a group of establishments.
 
     The group is what the department filters and groups by (province, commune, kind,
@@ -120,13 +117,9 @@ class StatisticsMonth(_MonthGroup, Base):
     __tablename__ = "statistics_month"
 
     commune_code: Mapped[int] = mapped_column(primary_key=True, sort_order=-3)
-    rooms_occupied: Mapped[int] = mapped_column(default=0)
-    nights_international: Mapped[int] = mapped_column(default=0)
-    arrivals_international: Mapped[int] = mapped_column(default=0)
-    same_day_international: Mapped[int] = mapped_column(default=0)
 
 
-class StatisticsMonthResidence(_MonthGroup, Base):
+class StatisticsMonthResidence(_MonthGroup, _GuestCounts, Base):
     """``StatisticsDayResidence`` summed over a month and a group without the commune.
 
     By commune, guests' residences would make a row for nearly every place, month and
@@ -152,7 +145,7 @@ class StatisticsProvinceDay(_DayCounts, Base):
     province_code: Mapped[int] = mapped_column(primary_key=True)
 
 
-class StatisticsProvinceDayResidence(Base):
+class StatisticsProvinceDayResidence(_GuestCounts, Base):
     """``StatisticsDayResidence`` summed over a province's establishments, day by day."""
 
     __tablename__ = "statistics_province_day_residence"
@@ -161,7 +154,3 @@ class StatisticsProvinceDayResidence(Base):
     province_code: Mapped[int] = mapped_column(primary_key=True)
     residence_country: Mapped[str] = mapped_column(String(2), primary_key=True)
     residence_province_code: Mapped[int] = mapped_column(primary_key=True)
-    nights: Mapped[int] = mapped_column(default=0)
-    arrivals: Mapped[int] = mapped_column(default=0)
-    departures: Mapped[int] = mapped_column(default=0)
-    same_day: Mapped[int] = mapped_column(default=0)
