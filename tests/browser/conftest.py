@@ -79,8 +79,13 @@ def _free_port() -> int:
 
 def _flask(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
     """Run one ``flask --app wsgi`` command and fail with its output if it fails."""
+    _run([*FLASK, *args], env, f"flask {' '.join(args)}", stdin=stdin)
+
+
+def _run(command: list[str], env: dict[str, str], what: str, stdin: str | None = None) -> None:
+    """Run ``command`` in the project and fail the test with its output if it fails."""
     result = subprocess.run(
-        [*FLASK, *args],
+        command,
         cwd=ROOT,
         env=env,
         input=stdin,
@@ -90,7 +95,7 @@ def _flask(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
         check=False,
     )
     if result.returncode != 0:
-        pytest.fail(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        pytest.fail(f"{what} failed:\n{result.stdout}\n{result.stderr}")
 
 
 def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
@@ -158,17 +163,8 @@ def create_establishment(
     ``role`` is ``owner`` (the account ``email`` owns it, waiting for approval) or
     ``approved_by`` (approved by that officer); ``facts`` are ``EstablishmentInput``'s.
     """
-    created = subprocess.run(
-        [sys.executable, "-c", _CREATE_PLACE, json.dumps([facts, role, email])],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    if created.returncode != 0:
-        pytest.fail(f"creating {facts.get('name')} failed:\n{created.stderr}")
+    command = [sys.executable, "-c", _CREATE_PLACE, json.dumps([facts, role, email])]
+    _run(command, env, f"creating {facts.get('name')}")
 
 
 @contextmanager
