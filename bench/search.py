@@ -5,7 +5,10 @@
 Builds the embedded index of DOCUMENTS generated documents (``bench/search_corpus.py``)
 in a throw-away instance, serves it with ``gunicorn -w 2 wsgi:app`` on 127.0.0.1, picks
 common and rare queries from the index's own word counts, then times each query
-REQUESTS times three ways, one after the other:
+REQUESTS times three ways, interleaved in blocks (BLOCK runs of each way per round, the
+order turning from round to round: this shared machine's speed drifts by half within
+seconds, and timing the ways one after the other measured that drift as much as the
+code; blocks rather than single runs keep each way's caches as warm as in service):
 
 - **raw FTS5**: the backend's MATCH expression for the words, ranked by bm25 (the first
   20 rowids) and counted, on a plain ``sqlite3`` connection to the index file;
@@ -49,6 +52,7 @@ TARGET_P50_MS = 10.0
 TARGET_P99_MS = 50.0
 TARGET_OVERHEAD_MS = 3.0
 WARM_UP = 5
+BLOCK = 10  # runs of one way before the next way's turn
 RAW_TOP = (
     "SELECT rowid FROM fts WHERE fts MATCH ?"  # noqa: S608 - the weights are our constants
     f" ORDER BY bm25(fts, {', '.join(str(w) for w in BM25_WEIGHTS)}) LIMIT 20"
@@ -90,13 +94,17 @@ def percentile_ms(samples: list[float], percent: float) -> float:
     return ordered[max(math.ceil(percent / 100 * len(ordered)), 1) - 1] * 1000
 
 
-def _timed(action: Callable[[], object], times: int, into: list[float]) -> None:
-    for _ in range(WARM_UP):
-        action()
-    for _ in range(times):
-        began = time.perf_counter()
-        action()
-        into.append(time.perf_counter() - began)
+def _interleaved(ways: list[tuple[Callable[[], object], list[float]]], times: int) -> None:
+    """Time each way ``times`` times into its list, BLOCK runs of each way in turns."""
+    for number in range(math.ceil(times / BLOCK)):
+        turn = number % len(ways)
+        for action, into in ways[turn:] + ways[:turn]:
+            for _ in range(WARM_UP if number == 0 else 0):
+                action()
+            for _ in range(min(BLOCK, times - number * BLOCK)):
+                began = time.perf_counter()
+                action()
+                into.append(time.perf_counter() - began)
 
 
 def match_expression(text: str) -> str:
@@ -156,6 +164,7 @@ def measure(
     requests: int,
 ) -> None:
     query = probe.query()
+    ways: list[tuple[Callable[[], object], list[float]]] = []
     if query.text:
         expression = match_expression(query.text)
 
@@ -163,9 +172,10 @@ def measure(
             raw.execute(RAW_TOP, (expression,)).fetchall()
             raw.execute(RAW_COUNT, (expression,)).fetchone()
 
-        _timed(raw_query, requests, probe.raw)
-    _timed(lambda: backend.search(query), requests, probe.backend)
-    _timed(lambda: _http_get(server.address, probe.path), requests, probe.http)
+        ways.append((raw_query, probe.raw))
+    ways.append((lambda: backend.search(query), probe.backend))
+    ways.append((lambda: _http_get(server.address, probe.path), probe.http))
+    _interleaved(ways, requests)
     probe.total = backend.search(query).total
 
 

@@ -6,28 +6,32 @@ the names a document has in any language, its summaries or its bodies. Ranking i
 FTS5's bm25 with column weights (``embedded_rows.BM25_WEIGHTS``): names far above
 summaries above bodies, raw above folded, so "Hạ Long" ranks Hạ Long above Hà Lòng
 while "ha long" finds both. The total and the facets (each without its own selection,
-see ``SearchQuery``) are counted on bit sets in memory (``embedded_facets``) from the
-matching rowids; only the page of hits shown is looked up, decoded and given snippets.
+see ``SearchQuery``) are counted on arrays in memory (``embedded_facets``) from the
+matching rowids, and the page is ranked there from the matches' scores: one FTS5 pass a
+search. Only the page of hits shown is looked up, decoded and given snippets.
 """
 
 from __future__ import annotations
 
-import heapq
-import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sized
 from pathlib import Path
 from typing import Any
 
 from search.backends import embedded_query as q
-from search.backends.embedded_facets import ALL, FacetBits, bits_of
-from search.backends.embedded_rows import BM25_WEIGHTS, decode, key_of, unique_documents
+from search.backends.embedded_facets import IndexArrays, Ints, parse_ints
+from search.backends.embedded_rows import (
+    BM25_WEIGHTS,
+    decode,
+    key_of,
+    shown,
+    unique_documents,
+)
 from search.backends.embedded_store import (
     NEXT,
     TABLES,
     Store,
     generation,
-    haversine_km,
     next_generation,
     put,
     read,
@@ -40,7 +44,6 @@ from search.backends.embedded_store import (
 from search.documents import (
     DocumentType,
     Facet,
-    GeoPoint,
     SearchDocument,
     SearchQuery,
     SearchResult,
@@ -49,7 +52,6 @@ from search.documents import (
 
 REBUILD_CHUNK = 1000  # documents per write transaction while a rebuild fills its tables
 SUGGEST_CANDIDATES = 200
-TIE_ROOM = 200  # documents ranked beyond a page to find where its last score's tie ends
 EMPTY = SearchResult(total=0, hits=(), facets=dict.fromkeys(Facet, ()))
 
 
@@ -61,7 +63,7 @@ class EmbeddedBackend:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._store = Store(self.path)
-        self._bits: FacetBits | None = None
+        self._loaded: IndexArrays | None = None
 
     def close(self) -> None:
         """Close this thread's connection (a new one opens on next use)."""
@@ -143,97 +145,62 @@ class EmbeddedBackend:
             return EMPTY  # nothing searchable was typed ("***", quotes…)
         connection = self._store.connection()
         with read(connection):
-            bits = self._facet_bits(connection)
-            matches, scored = self._matches(connection, query, found)
-            total, facets = bits.count(query, ALL if matches is None else bits_of(matches), matches)
-            rows = self._page(connection, query, found, scored) if total else []
-        hits = [q.hit(decode(data), dist, query, found) for dist, data in rows]
-        return SearchResult(total=total, hits=hits, facets=facets)
+            arrays = self._arrays(connection)
+            matches, scores = self._matches(connection, query, found, arrays)
+            counted = arrays.count(query, matches)
+            if counted.kept is not None:
+                matches = matches[counted.kept]
+                scores = None if scores is None else scores[counted.kept]
+            window = (max(query.limit, 0), max(query.offset, 0))
+            if not counted.total or not window[0]:
+                stored = []
+            elif scores is not None:
+                stored = _stored(connection, arrays.best(matches, scores, window))
+            else:
+                stored = _unranked_page(connection, query, window)
+        hits = [q.hit(shown(data, query.lang), query, found) for data in stored]
+        return SearchResult(total=counted.total, hits=hits, facets=counted.facets)
 
-    def _facet_bits(self, connection: sqlite3.Connection) -> FacetBits:
-        """The facet bit sets of the generation this read transaction sees."""
+    def _arrays(self, connection: sqlite3.Connection) -> IndexArrays:
+        """The in-memory arrays of the generation this read transaction sees."""
         current = generation(connection)
-        bits = self._bits
-        if bits is None or bits.generation != current:
-            bits = FacetBits.load(connection, current)
-            if self._bits is None or self._bits.generation < current:
-                self._bits = bits  # another thread may hold a newer one: keep that
-        return bits
+        arrays = self._loaded
+        if arrays is None or arrays.generation != current:
+            arrays = IndexArrays.load(connection, current)
+            if self._loaded is None or self._loaded.generation < current:
+                self._loaded = arrays  # another thread may hold a newer one: keep that
+        return arrays
 
     def _matches(
-        self, connection: sqlite3.Connection, query: SearchQuery, found: list[q.Token]
-    ) -> tuple[list[int] | None, list[tuple[int, float]] | None]:
-        """The rowids matching the words and the conditions, before any facet selection.
-
-        None: every document (no words, no conditions). With words and conditions but no
-        selection, also each match's score (rowid, score): the page is taken from those,
-        not from a second pass over every match of the words.
-        """
-        where = q.base_conditions(query)
-        if found and where.clauses and not _selects(query):
-            scored: list[tuple[int, float]] = connection.execute(
-                f"SELECT fts.rowid, {SCORE} FROM fts CROSS JOIN docs d ON d.rowid = fts.rowid"  # noqa: S608 - built from our fragments
-                f" WHERE fts MATCH ? AND {where.sql()}",
-                [ranked_match(found), *where.params],
-            ).fetchall()
-            return [row[0] for row in scored], scored
-        if found:
-            # The plain expression: the phrase boosts of ranked_match() rank, they add no match.
-            join = " CROSS JOIN docs d ON d.rowid = fts.rowid" if where.clauses else ""
-            sql = (
-                f"SELECT group_concat(fts.rowid) FROM fts{join} WHERE fts MATCH ? AND {where.sql()}"  # noqa: S608 - built from our fragments
-            )
-            params = [q.match_expression(found), *where.params]
-        elif where.clauses:
-            sql = f"SELECT group_concat(d.rowid) FROM docs d WHERE {where.sql()}"  # noqa: S608 - built from our fragments
-            params = where.params
-        else:
-            return None, None
-        csv: str | None = connection.execute(sql, params).fetchone()[0]
-        # json's parser reads the numbers in C: half the time of int() on each.
-        return (json.loads(f"[{csv}]") if csv else []), None
-
-    def _page(
         self,
         connection: sqlite3.Connection,
         query: SearchQuery,
         found: list[q.Token],
-        scored: list[tuple[int, float]] | None,
-    ) -> list[tuple[float | None, str]]:
-        """The hits shown: (distance, stored document) in the query's order."""
-        limit, offset = max(query.limit, 0), max(query.offset, 0)
-        if not limit:
-            return []
-        if found and not _selects(query):
-            # Without a selection the hits are the matches: no condition to check again.
-            page = (
-                _ranked_page(connection, ranked_match(found), (limit, offset), query.near)
-                if scored is None
-                else _scored_page(connection, scored, (limit, offset), query.near)
-            )
-            if page is not None:
-                return page
+        arrays: IndexArrays,
+    ) -> tuple[Ints, Ints | None]:
+        """The rowids matching the words and the conditions, before any facet selection.
+
+        With words, also each match's score, in the same order. One FTS5 pass gives both,
+        packed into one integer a match (the score above the rowid's bits: one number to
+        write and read, not two), as a ``group_concat`` string numpy reads.
+        """
         where = q.base_conditions(query)
-        where.extend(q.facet_conditions(query))
-        params: list[Any] = []
-        dist = "NULL"
-        if query.near:
-            dist = "haversine_km(?, ?, d.lat, d.lon)"
-            params += [query.near.lat, query.near.lon]
         if found:
-            source, score = "fts CROSS JOIN docs d ON d.rowid = fts.rowid AND fts MATCH ?", SCORE
-            params.append(ranked_match(found))
-        else:
-            source, score = "docs d", "0"
-        # The order on rowids first, the stored documents of the page only after.
-        order = _order(query, found)
-        return connection.execute(
-            f"SELECT p.dist, s.data FROM (SELECT d.rowid AS doc, {dist} AS dist, {score} AS score,"  # noqa: S608 - built from our fragments
-            f" d.starts_on AS starts_on, d.sort_title AS sort_title, d.key AS key FROM {source}"
-            f" WHERE {where.sql()} ORDER BY {order.format(p='')} LIMIT ? OFFSET ?) p"
-            f" JOIN stored s ON s.rowid = p.doc ORDER BY {order.format(p='p.')}",
-            [*params, *where.params, limit, offset],
-        ).fetchall()
+            join = " CROSS JOIN docs d ON d.rowid = fts.rowid" if where.clauses else ""
+            shift = max(arrays.size - 1, 1).bit_length()  # a rowid's bits at most
+            # LIMIT -1 keeps the inner query apart: bm25() cannot run inside an aggregate.
+            packed = connection.execute(
+                f"SELECT group_concat(score * ? + id) FROM (SELECT fts.rowid AS id,"  # noqa: S608 - built from our fragments
+                f" CAST({SCORE} * {SCORE_SCALE} AS INTEGER) AS score FROM fts{join}"
+                f" WHERE fts MATCH ? AND {where.sql()} LIMIT -1)",
+                [1 << shift, ranked_match(found), *where.params],
+            ).fetchone()[0]
+            both = parse_ints(packed)
+            return both & ((1 << shift) - 1), both >> shift
+        if where.clauses:
+            sql = f"SELECT group_concat(d.rowid) FROM docs d WHERE {where.sql()}"  # noqa: S608 - built from our fragments
+            return parse_ints(connection.execute(sql, where.params).fetchone()[0]), None
+        return arrays.everything, None
 
     def suggest(self, prefix: str, lang: str, limit: int = 8) -> list[Suggestion]:
         found = q.tokens(prefix)
@@ -287,98 +254,43 @@ def ranked_match(found: list[q.Token]) -> str:
 
 
 SCORE = f"bm25(fts, {', '.join(str(w) for w in BM25_WEIGHTS)})"
+# Scores travel as integers (millionths): SQLite writes and numpy reads those several
+# times faster than floats (2 ms each way for 10,000 matches). Scores closer than that
+# tie, and the title decides. Packed above a rowid's bits (a million documents: 20
+# bits), a score up to 8 million in size still fits in 63 bits; bm25 here stays below
+# ten thousand (16 words, each at most about 25 times the heaviest column weight, 10).
+SCORE_SCALE = 1_000_000
 
 
-def _selects(query: SearchQuery) -> bool:
-    """Whether ``query`` selects by type or by a facet's values."""
-    return bool(query.types or any(query.filters.values()))
-
-
-def _order(query: SearchQuery, found: list[q.Token]) -> str:
-    """The hits' order, on the columns of ``_page``'s inner query (named ``p`` outside)."""
-    if found:
-        return "{p}score, {p}sort_title, {p}key"
+def _unranked_page(
+    connection: sqlite3.Connection, query: SearchQuery, window: tuple[int, int]
+) -> list[str]:
+    """The stored documents of a page without words: by distance, date or title."""
+    limit, offset = window
+    where = q.base_conditions(query)
+    where.extend(q.facet_conditions(query))
+    dist, params = "NULL", []
     if query.near:
-        return "{p}dist IS NULL, {p}dist, {p}sort_title, {p}key"
-    return "{p}starts_on IS NULL, {p}starts_on, {p}sort_title, {p}key"
-
-
-def _ranked_page(
-    connection: sqlite3.Connection,
-    expression: str,
-    window: tuple[int, int],
-    near: GeoPoint | None,
-) -> list[tuple[float | None, str]] | None:
-    """The page (``window``: limit, offset) of a search by words only, no facet selection.
-
-    Only the documents scoring at most the page's last score can be on the page; their
-    titles and keys break the ties (generated and templated texts tie a lot). They are
-    the first by score, fetched with TIE_ROOM more than the page; None when the tie at
-    the page's end may go on past those (the caller then sorts every match).
-    """
-    limit, offset = window
-    wanted = offset + limit
-    fetch = wanted + TIE_ROOM
-    ranked = connection.execute(
-        f"SELECT rowid, {SCORE} FROM fts WHERE fts MATCH ? ORDER BY 2 LIMIT ?",  # noqa: S608 - our constants
-        (expression, fetch),
+        dist, params = "haversine_km(?, ?, d.lat, d.lon)", [query.near.lat, query.near.lon]
+    first = "dist IS NULL, dist" if query.near else "d.starts_on IS NULL, d.starts_on"
+    # The order on rowids first, the stored documents of the page only after.
+    rowids = connection.execute(
+        f"SELECT d.rowid, {dist} AS dist FROM docs d WHERE {where.sql()}"  # noqa: S608 - built from our fragments
+        f" ORDER BY {first}, d.sort_title, d.key LIMIT ? OFFSET ?",
+        [*params, *where.params, limit, offset],
     ).fetchall()
-    if len(ranked) > wanted:
-        last = ranked[wanted - 1][1]
-        ranked = [row for row in ranked if row[1] <= last]
-        if len(ranked) == fetch:
-            return None
-    return _tie_broken_page(connection, ranked, window, near)
+    return _stored(connection, [row[0] for row in rowids])
 
 
-def _scored_page(
-    connection: sqlite3.Connection,
-    scored: list[tuple[int, float]],
-    window: tuple[int, int],
-    near: GeoPoint | None,
-) -> list[tuple[float | None, str]] | None:
-    """As ``_ranked_page``, from every match already scored (rowid, score).
-
-    None when the tie at the page's end takes in more than TIE_ROOM documents beyond it.
-    """
-    limit, offset = window
-    wanted = offset + limit
-    ranked = scored
-    if len(scored) > wanted:
-        last = heapq.nsmallest(wanted, (score for _doc, score in scored))[-1]
-        ranked = [row for row in scored if row[1] <= last]
-        if len(ranked) > wanted + TIE_ROOM:
-            return None
-    return _tie_broken_page(connection, ranked, window, near)
-
-
-def _tie_broken_page(
-    connection: sqlite3.Connection,
-    ranked: list[tuple[int, float]],
-    window: tuple[int, int],
-    near: GeoPoint | None,
-) -> list[tuple[float | None, str]]:
-    """The page of ``ranked`` (rowid, score): by score, then title, then key."""
-    limit, offset = window
-    if not ranked:
-        return []
-    score = dict(ranked)
-    order = connection.execute(
-        f"SELECT rowid, sort_title, key, lat, lon FROM docs WHERE rowid IN ({_marks(score)})",  # noqa: S608 - placeholders only
-        list(score),
-    ).fetchall()
-    order.sort(key=lambda r: (score[r[0]], r[1], r[2]))
-    page = order[offset : offset + limit]
+def _stored(connection: sqlite3.Connection, rowids: list[int]) -> list[str]:
+    """The stored documents of ``rowids``, in that order."""
     data = dict(
         connection.execute(
-            f"SELECT rowid, data FROM stored WHERE rowid IN ({_marks(page)})",  # noqa: S608 - placeholders only
-            [row[0] for row in page],
+            f"SELECT rowid, data FROM stored WHERE rowid IN ({_marks(rowids)})",  # noqa: S608 - placeholders only
+            rowids,
         ).fetchall()
     )
-    return [
-        (haversine_km(near.lat, near.lon, lat, lon) if near else None, data[doc])
-        for doc, _title, _key, lat, lon in page
-    ]
+    return [data[rowid] for rowid in rowids]
 
 
 def _marks(values: Sized) -> str:

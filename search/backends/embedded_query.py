@@ -8,6 +8,7 @@ typed by a tourist are at worst a word to look for.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -18,9 +19,10 @@ from search.backends.embedded_rows import (
     CJK_RUN,
     FOLDED_COLUMNS,
     RAW_COLUMNS,
+    Shown,
     normalize,
 )
-from search.documents import Hit, SearchDocument, SearchQuery
+from search.documents import Hit, SearchQuery
 from search.folding import fold
 
 WORD = re.compile(r"\w+")
@@ -167,33 +169,44 @@ def facet_conditions(query: SearchQuery) -> Where:
 SNIPPET_LENGTH = 180
 
 
-class _CharFolds(dict[int, str]):
-    """Each character's fold cut to one character (so positions stay), for str.translate.
+# The characters a text is written in here: Latin with every extension Vietnamese uses,
+# Greek and Cyrillic. Their folds are worked out once; others only match themselves.
+_FOLDABLE = (range(0x0530), range(0x1E00, 0x2000))
 
-    Filled on first sight of a character: calling ``fold`` per character of every
-    snippet's text cost more than the search itself.
+
+@functools.cache
+def _spellings() -> dict[str, str]:
+    """Each folded letter and every character that folds to it ("a": "aAàÀáÁ…ạẠ")."""
+    found: dict[str, list[str]] = {}
+    for block in _FOLDABLE:
+        for code in block:
+            ch = chr(code)
+            folded = fold(ch)[:1]
+            if folded and ch.isprintable():
+                found.setdefault(folded, []).append(ch)
+    return {folded: "".join(chars) for folded, chars in found.items()}
+
+
+@functools.lru_cache(maxsize=1024)
+def _word_pattern(folded: str, cjk: bool) -> re.Pattern[str]:
+    """A word starting with ``folded`` in a text as written, whatever its marks and case.
+
+    Each letter is the class of the characters that fold to it, so the text need not be
+    folded first (folding it a character at a time cost more than the search itself).
     """
-
-    def __missing__(self, code: int) -> str:
-        ch = chr(code)
-        self[code] = folded = fold(ch)[:1] or ch
-        return folded
-
-
-_FOLD_CHAR = _CharFolds()
+    spellings = _spellings()
+    # Outside the blocks of _FOLDABLE a letter is only matched in either case.
+    letters = "".join(f"[{re.escape(spellings.get(ch, ch + ch.upper()))}]" for ch in folded)
+    # A CJK token may start anywhere; another must start a word (no letter or digit before).
+    return re.compile(letters if cjk else rf"(?<![^\W_]){letters}")
 
 
 def snippet(text: str, found: list[Token], length: int = SNIPPET_LENGTH) -> tuple[str, bool]:
-    """Plain text around the first word of ``found`` in ``text``; whether one was found.
-
-    Folding is done per character so that positions in the folded text are positions in
-    the original (a whole-string fold may change the length: "ß" -> "ss").
-    """
+    """Plain text around the first word of ``found`` in ``text``; whether one was found."""
     text = " ".join(normalize(text).split())
     if not text:
         return "", False
-    folded = text.translate(_FOLD_CHAR)
-    hits = [i for i in (_find_word(folded, t) for t in found) if i >= 0]
+    hits = [m.start() for t in found if (m := _word_pattern(t.folded, t.cjk).search(text))]
     if not hits:
         return _cut(text, 0, length), False
     start = max(0, min(hits) - length // 3)
@@ -201,18 +214,6 @@ def snippet(text: str, found: list[Token], length: int = SNIPPET_LENGTH) -> tupl
         space = text.find(" ", start)
         start = space + 1 if 0 <= space < min(hits) else start
     return _cut(text, start, length), True
-
-
-def _find_word(folded: str, token: Token) -> int:
-    """Where ``token`` starts a word of ``folded`` (CJK: anywhere), or -1."""
-    if token.cjk:
-        return folded.find(token.folded)
-    index = folded.find(token.folded)
-    while index >= 0:
-        if index == 0 or not folded[index - 1].isalnum():
-            return index
-        index = folded.find(token.folded, index + 1)
-    return -1
 
 
 def _cut(text: str, start: int, length: int) -> str:
@@ -224,11 +225,9 @@ def _cut(text: str, start: int, length: int) -> str:
     return ("…" if start else "") + piece
 
 
-def hit(
-    document: SearchDocument, dist: float | None, query: SearchQuery, found: list[Token]
-) -> Hit:
+def hit(document: Shown, query: SearchQuery, found: list[Token]) -> Hit:
     """One hit shown: the texts in the query's language (or the original), a snippet."""
-    lang, text = document.text_for(query.lang)
+    text = document.text
     shown, matched = snippet(text.summary, found)
     if not matched and text.body:
         from_body, matched = snippet(text.body, found)
@@ -239,9 +238,11 @@ def hit(
         title=text.title,
         url=text.url,
         snippet=shown,
-        lang=lang,
+        lang=document.lang,
         location=document.location,
-        distance_km=dist if query.near else None,
+        distance_km=(
+            query.near.distance_km(document.location) if query.near and document.location else None
+        ),
         starts_on=document.starts_on,
         ends_on=document.ends_on,
     )

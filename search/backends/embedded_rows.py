@@ -161,22 +161,57 @@ def decode(data: str) -> SearchDocument:
         id=raw["id"],
         version=raw["version"],
         original_lang=raw["original_lang"],
-        texts={
-            lang: LocalizedText(
-                title=t["title"],
-                url=t["url"],
-                summary=t["summary"],
-                body=t["body"],
-                keywords=tuple(t["keywords"]),
-            )
-            for lang, t in raw["texts"].items()
-        },
+        texts={lang: _text(t) for lang, t in raw["texts"].items()},
         location=GeoPoint(location[0], location[1]) if location else None,
         commune=raw["commune"],
         category=raw["category"],
         stars=raw["stars"],
         amenities=tuple(raw["amenities"]),
         price_from=raw["price_from"],
+        starts_on=_date(raw["starts_on"]),
+        ends_on=_date(raw["ends_on"]),
+    )
+
+
+def _text(stored: dict[str, Any]) -> LocalizedText:
+    return LocalizedText(
+        title=stored["title"],
+        url=stored["url"],
+        summary=stored["summary"],
+        body=stored["body"],
+        keywords=tuple(stored["keywords"]),
+    )
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a hit shows of a stored document, in one language (see ``shown``)."""
+
+    type: DocumentType
+    id: str
+    lang: str
+    text: LocalizedText
+    location: GeoPoint | None
+    starts_on: dt.date | None
+    ends_on: dt.date | None
+
+
+def shown(data: str, lang: str) -> Shown:
+    """A stored document's texts in ``lang``, or in its original language if it has none.
+
+    As ``decode(data).text_for(lang)`` without building the other languages' texts: a
+    page of hits is decoded on every search.
+    """
+    raw: dict[str, Any] = json.loads(data)
+    texts = raw["texts"]
+    lang = lang if lang in texts else raw["original_lang"]
+    location = raw["location"]
+    return Shown(
+        type=DocumentType(raw["type"]),
+        id=raw["id"],
+        lang=lang,
+        text=_text(texts[lang]),
+        location=GeoPoint(location[0], location[1]) if location else None,
         starts_on=_date(raw["starts_on"]),
         ends_on=_date(raw["ends_on"]),
     )

@@ -1,8 +1,7 @@
 """The embedded backend's pages and counts where scores tie and where the index changes.
 
-A page of a search by words is found from the first matches by score plus a margin
-(``TIE_ROOM``); when a tie runs past that margin every match is sorted instead. Both
-ways must give the same page, ordered by title within a tie.
+Every match of a search by words is scored in one pass; the page is ordered by score,
+then by title within a tie (``IndexArrays.best``), with or without a condition.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from search.backends import embedded
 from search.backends.embedded import EmbeddedBackend
 from search.documents import (
     DocumentType,
@@ -58,21 +56,14 @@ def _titles(backend: EmbeddedBackend, offset: int) -> list[str]:
 
 
 @pytest.mark.parametrize("offset", [0, 7, 55])
-def test_a_tie_is_broken_by_title_with_or_without_room(
-    backend: EmbeddedBackend, monkeypatch: pytest.MonkeyPatch, offset: int
-) -> None:
+def test_a_tie_is_broken_by_title(backend: EmbeddedBackend, offset: int) -> None:
     everything = sorted(_cave(n, "").texts["vi"].title.lower() for n in range(60))
-    expected = everything[offset : offset + 7]
 
-    assert [t.lower() for t in _titles(backend, offset)] == expected
-    monkeypatch.setattr(embedded, "TIE_ROOM", 3)  # the tie runs past the room: sort all
-    assert [t.lower() for t in _titles(backend, offset)] == expected
+    assert [t.lower() for t in _titles(backend, offset)] == everything[offset : offset + 7]
 
 
 @pytest.mark.parametrize("offset", [0, 7, 35])
-def test_a_tie_within_a_radius_is_broken_by_title_with_or_without_room(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, offset: int
-) -> None:
+def test_a_tie_within_a_radius_is_broken_by_title(tmp_path: Path, offset: int) -> None:
     # Words and a condition: the page comes from the scored matches of one pass.
     caves = EmbeddedBackend(tmp_path / "located.sqlite3")
     caves.index(_cave(n, "Hạ Long", BAY if n % 3 else FAR) for n in range(60))
@@ -83,8 +74,6 @@ def test_a_tie_within_a_radius_is_broken_by_title_with_or_without_room(
         return [hit.title.lower() for hit in caves.search(query).hits]
 
     try:
-        assert titles() == inside[offset : offset + 7]
-        monkeypatch.setattr(embedded, "TIE_ROOM", 3)  # the tie runs past the room: sort all
         assert titles() == inside[offset : offset + 7]
         assert caves.search(query).total == 40
     finally:
