@@ -258,7 +258,7 @@ SCORE = f"bm25(fts, {', '.join(str(w) for w in BM25_WEIGHTS)})"
 # times faster than floats (2 ms each way for 10,000 matches). Scores closer than that
 # tie, and the title decides. Packed above a rowid's bits (a million documents: 20
 # bits), a score up to 8 million in size still fits in 63 bits; bm25 here stays below
-# ten thousand (16 words, each at most about 25 times the heaviest column weight, 10).
+# 30,000 (at most 34 phrases for 16 words, each under idf 14 x 2.2 x the weights' sum, 24).
 SCORE_SCALE = 1_000_000
 
 
