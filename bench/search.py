@@ -1,14 +1,16 @@
 """Search latency: ``/api/v1/search`` over HTTP beside the raw FTS5 query, same run.
 
-    .venv/bin/python -m bench.search [--documents 100000] [--requests 200]
+    .venv/bin/python -m bench.search [--documents 100000] [--requests 200] [--block 50]
 
 Builds the embedded index of DOCUMENTS generated documents (``bench/search_corpus.py``)
 in a throw-away instance, serves it with ``gunicorn -w 2 wsgi:app`` on 127.0.0.1, picks
 common and rare queries from the index's own word counts, then times each query
-REQUESTS times three ways, interleaved in blocks (BLOCK runs of each way per round, the
-order turning from round to round: this shared machine's speed drifts by half within
-seconds, and timing the ways one after the other measured that drift as much as the
-code; blocks rather than single runs keep each way's caches as warm as in service):
+REQUESTS times three ways, in blocks of BLOCK runs of one way, the ways taking turns and
+the order turning from round to round. This shared machine's speed drifts by half
+within seconds: timing all of one way, then all of the next, measured that drift as
+much as the code. Turns too short measure something else: the gunicorn worker finds its
+CPU caches emptied by the other ways' runs, as a worker does that has been idle, not one
+under load (blocks of 10 added about 1 ms to the HTTP way's p50 for the middling word).
 
 - **raw FTS5**: the backend's MATCH expression for the words, ranked by bm25 (the first
   20 rowids) and counted, on a plain ``sqlite3`` connection to the index file;
@@ -52,7 +54,7 @@ TARGET_P50_MS = 10.0
 TARGET_P99_MS = 50.0
 TARGET_OVERHEAD_MS = 3.0
 WARM_UP = 5
-BLOCK = 10  # runs of one way before the next way's turn
+BLOCK = 50  # runs of one way before the next way's turn
 RAW_TOP = (
     "SELECT rowid FROM fts WHERE fts MATCH ?"  # noqa: S608 - the weights are our constants
     f" ORDER BY bm25(fts, {', '.join(str(w) for w in BM25_WEIGHTS)}) LIMIT 20"
@@ -94,14 +96,16 @@ def percentile_ms(samples: list[float], percent: float) -> float:
     return ordered[max(math.ceil(percent / 100 * len(ordered)), 1) - 1] * 1000
 
 
-def _interleaved(ways: list[tuple[Callable[[], object], list[float]]], times: int) -> None:
-    """Time each way ``times`` times into its list, BLOCK runs of each way in turns."""
-    for number in range(math.ceil(times / BLOCK)):
+def _interleaved(
+    ways: list[tuple[Callable[[], object], list[float]]], times: int, block: int
+) -> None:
+    """Time each way ``times`` times into its list, ``block`` runs of a way a turn."""
+    for number in range(math.ceil(times / block)):
         turn = number % len(ways)
         for action, into in ways[turn:] + ways[:turn]:
             for _ in range(WARM_UP if number == 0 else 0):
                 action()
-            for _ in range(min(BLOCK, times - number * BLOCK)):
+            for _ in range(min(block, times - number * block)):
                 began = time.perf_counter()
                 action()
                 into.append(time.perf_counter() - began)
@@ -161,8 +165,9 @@ def measure(
     raw: sqlite3.Connection,
     backend: EmbeddedBackend,
     server: Server,
-    requests: int,
+    timing: tuple[int, int],
 ) -> None:
+    """Time ``probe`` the three ways (``timing``: requests per way, block)."""
     query = probe.query()
     ways: list[tuple[Callable[[], object], list[float]]] = []
     if query.text:
@@ -175,18 +180,19 @@ def measure(
         ways.append((raw_query, probe.raw))
     ways.append((lambda: backend.search(query), probe.backend))
     ways.append((lambda: _http_get(server.address, probe.path), probe.http))
-    _interleaved(ways, requests)
+    _interleaved(ways, *timing)
     probe.total = backend.search(query).total
 
 
 def report(
-    probes: list[Probe], *, documents: int, build_s: float, requests: int, load: float
+    probes: list[Probe], *, documents: int, build_s: float, timing: tuple[int, int], load: float
 ) -> str:
+    requests, block = timing
     lines = [
         (
             f"{documents} documents indexed in {build_s:.1f} s; {requests} requests per query"
-            f" and way, one client, gunicorn 2 workers, {os.cpu_count()} CPUs shared"
-            f" (load average {load:.1f} during the timing)"
+            f" and way in blocks of {block}, one client, gunicorn 2 workers,"
+            f" {os.cpu_count()} CPUs shared (load average {load:.1f} during the timing)"
         ),
         (
             f"{'query':22}{'hits':>7}{'rarest':>8}{'raw p50':>9}{'backend':>9}"
@@ -236,7 +242,7 @@ def _verdicts(probes: list[Probe]) -> list[str]:
     return lines
 
 
-def run(documents: int, requests: int, workdir: Path) -> str:
+def run(documents: int, timing: tuple[int, int], workdir: Path) -> str:
     instance = Instance(workdir / "instance")
     prepare(instance)
     index = instance.path / "search.sqlite3"
@@ -254,7 +260,7 @@ def run(documents: int, requests: int, workdir: Path) -> str:
         probes = choose_probes(word_counts(raw))
         for number, probe in enumerate(probes, 1):
             print(f"[{number}/{len(probes)}] {probe.label}", file=sys.stderr, flush=True)
-            measure(probe, raw, backend, server, requests)
+            measure(probe, raw, backend, server, timing)
         # The machine is shared: the HTTP way (two processes taking turns) suffers most
         # from other work, so say how busy it was.
         load = os.getloadavg()[1]  # the last 5 minutes: about the timing's length
@@ -262,7 +268,7 @@ def run(documents: int, requests: int, workdir: Path) -> str:
         server.stop()
         raw.close()
         backend.close()
-    return report(probes, documents=count, build_s=build_s, requests=requests, load=load)
+    return report(probes, documents=count, build_s=build_s, timing=timing, load=load)
 
 
 def _interrupt(_signum: int, _frame: FrameType | None) -> None:
@@ -273,14 +279,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.search", description=__doc__)
     parser.add_argument("--documents", type=int, default=100_000, help="documents to index")
     parser.add_argument("--requests", type=int, default=200, help="timed runs per query and way")
+    parser.add_argument("--block", type=int, default=BLOCK, help="runs of one way a turn")
     args = parser.parse_args(argv)
-    if args.documents < 1000 or args.requests < 10:
-        parser.error("--documents must be at least 1000 and --requests at least 10")
+    if args.documents < 1000 or args.requests < 10 or args.block < 1:
+        parser.error("--documents must be at least 1000, --requests 10 and --block 1")
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _interrupt)
     try:
         with tempfile.TemporaryDirectory(prefix="bench-search-") as workdir:
-            print(run(args.documents, args.requests, Path(workdir)))
+            print(run(args.documents, (args.requests, args.block), Path(workdir)))
     except KeyboardInterrupt:
         print("interrupted; server stopped", file=sys.stderr)
         return 130

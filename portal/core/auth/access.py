@@ -54,8 +54,10 @@ def _load_user(token: str) -> User | None:
 
 def _load_session_user() -> None:
     # Resolve the cookie before the view runs, and keep the session's last-seen
-    # time: nothing of the view's is pending yet, so this commit is only ours.
-    if current_user.is_authenticated or db.session.dirty:
+    # time: nothing of the view's is pending yet, so this commit is only ours. Without
+    # a database session yet (no cookie was resolved), there is nothing to commit and
+    # none is opened: an anonymous API call never touches the database here.
+    if current_user.is_authenticated or (db.session.registry.has() and db.session.dirty):
         db.session.commit()
 
 
