@@ -10,7 +10,7 @@ the order turning from round to round. This shared machine's speed drifts by hal
 within seconds: timing all of one way, then all of the next, measured that drift as
 much as the code. Turns too short measure something else: the gunicorn worker finds its
 CPU caches emptied by the other ways' runs, as a worker does that has been idle, not one
-under load (blocks of 10 added about 1 ms to the HTTP way's p50 for the middling word).
+under load (blocks of 10 added 1.5 to 6 ms to the HTTP way's p50 for the middling word).
 
 - **raw FTS5**: the backend's MATCH expression for the words, ranked by bm25 (the first
   20 rowids) and counted, on a plain ``sqlite3`` connection to the index file;

@@ -81,7 +81,7 @@ class SearchArgs(QueryModel):
     category: _Repeatable = Field([], description="Place or lodging kind codes.")
     commune: _Repeatable = Field([], description="Commune or ward names, as in Vietnamese.")
     stars: _Repeatable = Field([], description="1 to 5.")
-    amenities: _Repeatable = Field([], description="Amenity codes; each must be present.")
+    amenities: _Repeatable = Field([], description="Amenity codes; hits have at least one.")
     price_band: _Repeatable = Field([], description="under-500k, 500k-1m, 1m-2m or 2m-plus.")
 
 

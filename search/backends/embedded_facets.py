@@ -8,8 +8,8 @@ each process keeps numpy arrays indexed by rowid, loaded once per index generati
 - a facet whose documents have one value at most (type, commune, category, stars, price
   band): each rowid's value, as a code (``OneValue``); a search's counts are one
   ``bincount`` over its matches' codes;
-- a facet whose documents may have several values (amenities): a table of booleans by
-  rowid and value (``SeveralValues``); the counts add up its matches' rows;
+- a facet whose documents may have several values (amenities): one bit per value in
+  each rowid's bytes (``SeveralValues``); the counts are one ``bincount`` per byte;
 - each rowid's place in title order (``sort_title``, then ``key``), which breaks ties
   between equal scores (generated and templated texts tie a lot).
 
@@ -117,6 +117,7 @@ class SeveralValues:
         return {name: n for name, n in zip(self.names, counted.tolist(), strict=False) if n}
 
     def keep(self, rowids: Ints, chosen: Iterable[str]) -> Mask:
+        chosen = set(chosen)
         wanted = np.zeros(self.bits.shape[1] * 8, dtype=np.bool_)
         wanted[[n for n, name in enumerate(self.names) if name in chosen]] = True
         masks = np.packbits(wanted, bitorder="little")

@@ -174,7 +174,7 @@ def _upgrade(connection: sqlite3.Connection) -> None:
 
     Every process opening the file may try at once: the first to take the write lock
     upgrades it, the others find it done. The rowids stay, so the FTS5, facet and name
-    tables and every process's facet bit sets remain valid.
+    tables and every process's arrays in memory (embedded_facets) remain valid.
     """
     with write(connection):
         if schema_version(connection) >= SCHEMA_VERSION:
