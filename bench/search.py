@@ -100,11 +100,12 @@ def _interleaved(
     ways: list[tuple[Callable[[], object], list[float]]], times: int, block: int
 ) -> None:
     """Time each way ``times`` times into its list, ``block`` runs of a way a turn."""
+    for action, _into in ways:
+        for _ in range(WARM_UP):
+            action()
     for number in range(math.ceil(times / block)):
         turn = number % len(ways)
         for action, into in ways[turn:] + ways[:turn]:
-            for _ in range(WARM_UP if number == 0 else 0):
-                action()
             for _ in range(min(block, times - number * block)):
                 began = time.perf_counter()
                 action()
