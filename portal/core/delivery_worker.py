@@ -20,7 +20,6 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import Engine, create_engine, event, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from portal.core.clock import utcnow
@@ -46,6 +45,9 @@ DEFAULT_COOLDOWN = dt.timedelta(seconds=30)
 # the lease: an outcome recorded after its lease is over is lost, and the message resent).
 RECORD_WITHIN = dt.timedelta(seconds=1)
 FAILURES = ("retry", "unverified")
+# The wait after a pass that failed (the database locked or gone...): up to 1 s after the
+# first failure, doubling to a minute, with full jitter so that restarted workers spread.
+ERROR_BACKOFF = RetryPolicy(base=dt.timedelta(seconds=1), cap=dt.timedelta(minutes=1))
 
 
 class CircuitState(StrEnum):
@@ -125,22 +127,37 @@ class Worker:
 
         The periodic tasks run first (their alerts may be due at once), then as due.
         """
+        failures = 0
         while not self.stop.is_set():
             try:
                 self.periodic.run_due(self.claims, self.clock())
                 claimed = self.step()
-            except SQLAlchemyError:
+            # Whatever failed (a held lock raises sqlite3's own error, not SQLAlchemy's; a
+            # listener may have a bug), the next pass may work: a stopped worker stops every
+            # report. KeyboardInterrupt and SystemExit are not Exceptions: they still stop it.
+            except Exception:
                 if drain:
                     raise
-                log.exception("delivery worker %s: database error, trying again", self.worker_id)
-                self.claims.rollback()
-                self.deliveries.rollback()
-                claimed = 0
+                failures += 1
+                log.exception("delivery worker %s: pass failed, trying again", self.worker_id)
+                self._start_afresh()
+                self.stop.wait(ERROR_BACKOFF.backoff(failures).total_seconds())
+                continue
+            failures = 0
             if claimed:
                 continue
             if drain:
                 return
             self.stop.wait(poll_interval)
+
+    def _start_afresh(self) -> None:
+        """Drop both sessions' transactions (and their connections, if even that fails)."""
+        for session in (self.claims, self.deliveries):
+            try:
+                session.rollback()
+            except Exception:  # the connection is gone: the next pass takes another one
+                log.exception("delivery worker %s: rollback failed", self.worker_id)
+                session.invalidate()
 
     def step(self) -> int:
         """Claim one batch and deliver it; return how many messages were claimed."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -13,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, make_url, select
 from sqlalchemy.orm import Session
 
 from portal.core.clock import utcnow
@@ -422,3 +423,91 @@ def test_a_half_open_circuit_admits_one_probe_whose_answer_decides():
     assert breaker.admit("police", T0 + 2 * MINUTE)
     breaker.record("police", "rejected", T0 + 2 * MINUTE)  # an answer: the receiver is up
     assert breaker.state("police", T0 + 2 * MINUTE) is CircuitState.CLOSED
+
+
+LOCK_HELD_SECONDS = 10.0  # issue 15: a lock held this long must not stop the worker
+
+
+def hold_write_lock(path, seconds, taken):
+    """Another process's writer: BEGIN IMMEDIATE on the same file, held for ``seconds``."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        taken.set()
+        time.sleep(seconds)
+        connection.execute("ROLLBACK")
+    finally:
+        connection.close()
+
+
+def wait_for(predicate, what, timeout=WAIT):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.02)
+
+
+def test_a_worker_outlives_a_write_lock_held_by_another_connection(
+    app, settings, registry, committed, caplog
+):
+    if not settings.database_url.startswith("sqlite"):
+        pytest.skip("SQLite's one write lock; PostgreSQL's row locks are SKIP LOCKED")
+    registry.add("test.", delivering(), "police")
+    add(committed, ["before-the-lock"])
+    worker = WorkerThread(app, drain=False)
+    worker.start()
+    # Its periodic tasks have run (they catch their own errors): the lock hits a claim.
+    wait_for(lambda: states(committed) == {"before-the-lock": OutboxState.DELIVERED}, "stuck")
+    taken = threading.Event()
+    path = make_url(settings.database_url).database
+    holder = threading.Thread(target=hold_write_lock, args=(path, LOCK_HELD_SECONDS, taken))
+    holder.start()
+    try:
+        assert taken.wait(WAIT)
+        holder.join(LOCK_HELD_SECONDS + WAIT)
+        assert worker.is_alive(), f"the worker died on the lock: {worker.error!r}"
+        add(committed, ["after-the-lock"])
+        wait_for(lambda: states(committed)["after-the-lock"] is OutboxState.DELIVERED, "stuck")
+    finally:
+        worker.stop.set()
+    worker.finish()
+    failed = [r for r in caplog.records if r.name == "portal.core.delivery_worker"]
+    assert failed, "the lock never reached the worker: the test tested nothing"
+    assert "locked" in str(failed[0].exc_info[1])
+
+
+def test_a_worker_survives_any_error_in_one_pass_and_goes_on(app, registry, committed, caplog):
+    broken = [True]
+
+    def listener_with_a_bug(session, message, state, now):
+        if broken.pop() if broken else False:
+            raise ZeroDivisionError("a listener's bug")
+
+    registry.add("test.", delivering(), "police")
+    registry.listen(listener_with_a_bug)
+    add(committed, ["hit-the-bug"])
+    worker = WorkerThread(app, drain=False, lease=dt.timedelta(seconds=0.5))
+    worker.start()
+    try:
+        wait_for(lambda: not broken, "the listener was never called")
+        add(committed, ["after-the-bug"])
+        everything = {"hit-the-bug": OutboxState.DELIVERED, "after-the-bug": OutboxState.DELIVERED}
+        wait_for(lambda: states(committed) == everything, "the worker stopped delivering")
+    finally:
+        worker.stop.set()
+    worker.finish()
+    [logged] = [r for r in caplog.records if r.name == "portal.core.delivery_worker"]
+    assert isinstance(logged.exc_info[1], ZeroDivisionError)
+
+
+def test_a_keyboard_interrupt_in_a_pass_still_stops_the_worker(app, registry, committed):
+    def interrupted(session, message, state, now):
+        raise KeyboardInterrupt
+
+    registry.add("test.", delivering(), "police")
+    registry.listen(interrupted)
+    add(committed, ["a"])
+    worker = WorkerThread(app, drain=False)
+    worker.start()
+    with pytest.raises(KeyboardInterrupt):
+        worker.finish()
