@@ -28,14 +28,16 @@ compile-translations: $(VENV)/.runtime
 	$(BIN)/pybabel compile -d translations 2>&1 | grep -v "^compiling catalog" || true
 
 ## make run: set up, migrate, load demo data into an empty database, serve on http://$(HOST):$(PORT)
-## with one feed worker beside the web server (reports go to instance/feeds/ unless URLs are set)
+## with one feed worker beside the web server (reports go to instance/feeds/ unless URLs are set;
+## bin/keep-running starts it again WORKER_RESTART_DELAY seconds after it exits)
 ## and, without STRIPE_SECRET_KEY, localstripe on 127.0.0.1:8420 for test-mode payments
+WORKER_RESTART_DELAY ?= 5
 run: $(VENV)/.runtime $(VENV)/.demo compile-translations
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
 	mkdir -p instance
 	( [ -n "$$STRIPE_SECRET_KEY" ] || exec $(BIN)/localstripe --port 8420 --from-scratch >instance/localstripe.log 2>&1 ) & stripe=$$!; \
-	$(FLASK) feeds work & worker=$$!; \
+	bin/keep-running $(WORKER_RESTART_DELAY) $(FLASK) feeds work & worker=$$!; \
 	trap 'kill $$worker $$stripe 2>/dev/null; wait $$worker $$stripe' EXIT INT TERM; \
 	if [ -z "$$STRIPE_SECRET_KEY" ]; then $(FLASK) booking localstripe-webhook --url http://$(HOST):$(PORT)/api/v1/payments/stripe/webhook & fi; \
 	$(FLASK) run --host $(HOST) --port $(PORT)

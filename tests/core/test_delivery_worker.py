@@ -31,6 +31,7 @@ from portal.core.outbox import (
     enqueue,
 )
 from tests.conftest import TEST_SECRET
+from tests.test_keep_running import children_of
 
 T0 = dt.datetime(2026, 11, 22, 8, 0, tzinfo=dt.UTC)
 MINUTE = dt.timedelta(minutes=1)
@@ -328,7 +329,7 @@ def test_an_outcome_is_recorded_before_the_next_attempt_unless_the_receiver_dedu
     assert states(committed) == {"first": first, "second": OutboxState.SENDING}
 
 
-def start_worker(settings, marker, *options):
+def start_worker(settings, marker, *options, supervisor=()):
     """``flask feeds work`` in its own process, with the slow handler of ``delivery_app``."""
     env = {
         **os.environ,
@@ -341,7 +342,7 @@ def start_worker(settings, marker, *options):
     app = "tests.core.delivery_app:create_app"
     command = ["feeds", "work", "--poll", "0.05", "--worker-id", "proc", *options]
     return subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", app, *command],
+        [*supervisor, sys.executable, "-m", "flask", "--app", app, *command],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -511,3 +512,26 @@ def test_a_keyboard_interrupt_in_a_pass_still_stops_the_worker(app, registry, co
     worker.start()
     with pytest.raises(KeyboardInterrupt):
         worker.finish()
+
+
+def test_make_runs_worker_is_started_again_after_it_is_killed(settings, committed, tmp_path):
+    """``make run`` keeps the worker under ``bin/keep-running``: kill -9, and it comes back."""
+    add(committed, ["stay-1"], kind="test.slow.declare")
+    marker = tmp_path / "delivering"
+    supervisor = start_worker(
+        settings, marker, "--lease", "1", supervisor=(str(ROOT / "bin" / "keep-running"), "0.1")
+    )
+    try:
+        wait_until_delivering(supervisor, marker)
+        [first] = children_of(supervisor.pid)
+        os.kill(first, signal.SIGKILL)
+        wait_for(lambda: states(committed)["stay-1"] is OutboxState.DELIVERED, "not delivered")
+        supervisor.send_signal(signal.SIGTERM)
+        output, _ = supervisor.communicate(timeout=WAIT)
+    finally:
+        supervisor.kill()
+    assert supervisor.returncode == 0, output
+    assert "exited with status 137; starting it again" in output
+    workers = committed.scalars(select(OutboxAttempt.worker).order_by(OutboxAttempt.id)).all()
+    committed.commit()
+    assert workers == ["proc", "proc"]  # the killed one's abandoned attempt, then the new one's
