@@ -134,6 +134,7 @@ def _configure(app: OpenAPI, settings: Settings) -> None:
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
+        RATELIMIT_STORAGE_OPTIONS={"key_prefix": settings.ratelimit_key_prefix},
         RATELIMIT_HEADERS_ENABLED=True,
         LOGIN_LIMIT_PER_ADDRESS=settings.login_limit_per_address,
         LOGIN_LIMIT_PER_ACCOUNT=settings.login_limit_per_account,

@@ -63,6 +63,8 @@ class Settings:
     feed_connect_timeout: float = 5.0
     feed_read_timeout: float = 30.0
     ratelimit_storage_uri: str = "memory://"
+    # Before every key the limits keep in that storage: portals sharing one Redis stay apart.
+    ratelimit_key_prefix: str = "portal"
     login_limit_per_address: str = "20 per 10 minutes"
     login_limit_per_account: str = "5 per 10 minutes"
     official_idle_minutes: int = 30
