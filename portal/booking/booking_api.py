@@ -17,7 +17,12 @@ from pydantic import BaseModel, EmailStr, Field
 
 from portal.booking import checkout, services
 from portal.booking.models import Booking, BookingStatus
-from portal.booking.providers import InvalidEventError, PaymentProvider, ProviderError
+from portal.booking.providers import (
+    InvalidEventError,
+    MalformedEventError,
+    PaymentProvider,
+    ProviderError,
+)
 from portal.booking.services import (
     Actor,
     BookingError,
@@ -181,6 +186,10 @@ def stripe_webhook() -> Response | tuple[str, int]:
     try:
         event = provider.parse_event(
             request.get_data(), request.headers.get("Stripe-Signature", "")
+        )
+    except MalformedEventError:
+        return problem(
+            400, _("Invalid event"), detail=_("The event is not a payment event this portal reads.")
         )
     except InvalidEventError:
         return problem(400, _("Invalid signature"))

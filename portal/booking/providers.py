@@ -25,6 +25,10 @@ class InvalidEventError(ProviderError):
     """A webhook whose signature or content does not check out."""
 
 
+class MalformedEventError(InvalidEventError):
+    """A correctly signed webhook whose content is not an event booking can read."""
+
+
 @dataclass(frozen=True)
 class PaymentIntent:
     id: str

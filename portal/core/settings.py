@@ -162,3 +162,17 @@ class Settings:
             raise SettingsError(
                 "RATELIMIT_STORAGE_URI must point at shared storage (e.g. redis://) in production"
             )
+        self._check_stripe()
+
+    def _check_stripe(self) -> None:
+        """Without its own keys, the portal would fall back to localstripe's public secret."""
+        if not self.stripe_secret_key:
+            raise SettingsError("STRIPE_SECRET_KEY must be set in production")
+        secret = self.stripe_webhook_secret
+        # Stripe's endpoint secrets are "whsec_" and 32 characters or more (localstripe's
+        # public "whsec_localstripe" is not).
+        if not secret.startswith("whsec_") or len(secret) < 38:
+            raise SettingsError(
+                "STRIPE_WEBHOOK_SECRET must be set in production to the signing secret"
+                " Stripe shows for the portal's webhook endpoint (whsec_…)"
+            )

@@ -252,8 +252,9 @@ def test_the_last_room_taken_answers_409(portal: Portal):
     assert answer.headers["Content-Type"] == "application/problem+json"
 
 
-def signed(body: bytes, secret: str = WEBHOOK_SECRET) -> dict[str, str]:
-    timestamp = int(time.time())
+def signed(body: bytes, secret: str = WEBHOOK_SECRET, ahead: int = 0) -> dict[str, str]:
+    """Stripe's signature header over ``body``, dated ``ahead`` seconds from now."""
+    timestamp = int(time.time()) + ahead
     digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
     return {"Stripe-Signature": f"t={timestamp},v1={digest.hexdigest()}"}
 
@@ -278,6 +279,72 @@ def test_webhooks_are_verified_and_each_event_is_applied_once(portal: Portal):
             select(func.count()).where(PaymentEventSeen.event_id == "evt_test_once")
         )
     assert seen == 1
+
+
+SUCCEEDED = "payment_intent.succeeded"
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        [],
+        "evt_1",
+        {},
+        {"type": SUCCEEDED, "data": {"object": {"id": "pi_1"}}},  # no event id
+        {"id": "", "type": SUCCEEDED, "data": {"object": {"id": "pi_1"}}},
+        {"id": 17, "type": SUCCEEDED, "data": {"object": {"id": "pi_1"}}},
+        {"id": "e" * 129, "type": SUCCEEDED, "data": {"object": {"id": "pi_1"}}},
+        {"id": "evt_1", "data": {"object": {"id": "pi_1"}}},  # no type
+        {"id": "evt_1", "type": ["payment_intent.succeeded"]},
+        {"id": "evt_1", "type": SUCCEEDED},  # no data
+        {"id": "evt_1", "type": SUCCEEDED, "data": {}},
+        {"id": "evt_1", "type": SUCCEEDED, "data": []},
+        {"id": "evt_1", "type": SUCCEEDED, "data": {"object": {}}},  # no payment id
+        {"id": "evt_1", "type": SUCCEEDED, "data": {"object": {"id": 42}}},
+        {"id": "evt_1", "type": SUCCEEDED, "data": {"object": {"id": "pi_1", "metadata": "x"}}},
+        {
+            "id": "evt_1",
+            "type": "payment_intent.payment_failed",
+            "data": {"object": {"id": "pi_1", "metadata": {"booking": 7}}},
+        },
+    ],
+)
+def test_a_signed_but_malformed_event_is_a_400_problem(portal: Portal, event: Any):
+    body = json.dumps(event).encode()
+    answer = portal.post("/api/v1/payments/stripe/webhook", data=body, headers=signed(body))
+    assert answer.status_code == 400, answer.text
+    assert answer.headers["Content-Type"] == "application/problem+json"
+    assert answer.json()["title"] == "Invalid event"
+
+
+def test_a_signed_body_that_is_not_json_is_a_400_problem(portal: Portal):
+    for body in (b"\xff\xfe not utf-8", b"{" * 100_000, b"[" * 1000 + b"]" * 1000):
+        answer = portal.post("/api/v1/payments/stripe/webhook", data=body, headers=signed(body))
+        assert answer.status_code == 400, answer.text
+        assert answer.headers["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("ahead", "status"),
+    [(-301, 400), (-240, 204), (240, 204), (301, 400), (3600, 400)],
+)
+def test_signatures_dated_over_5_minutes_from_now_either_way_are_refused(
+    portal: Portal, ahead: int, status: int
+):
+    event = {"id": f"evt_clock_{ahead}", "type": "charge.succeeded", "data": {"object": {}}}
+    body = json.dumps(event).encode()
+    headers = signed(body, ahead=ahead)
+    answer = portal.post("/api/v1/payments/stripe/webhook", data=body, headers=headers)
+    assert answer.status_code == status, answer.text
+
+
+@pytest.mark.parametrize("header", ["t=1=2,v1=00", "t=x,v1=00", "v1=00", "t=,v1=", "garbage"])
+def test_an_unreadable_signature_header_is_a_400(portal: Portal, header: str):
+    body = b'{"id": "evt_h", "type": "charge.succeeded"}'
+    answer = portal.post(
+        "/api/v1/payments/stripe/webhook", data=body, headers={"Stripe-Signature": header}
+    )
+    assert answer.status_code == 400, answer.text
 
 
 def test_a_retried_booking_request_holds_one_room_and_one_payment(portal: Portal):

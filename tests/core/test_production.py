@@ -140,9 +140,6 @@ def readme_production_env(settings, tmp_path: Path, prefix: str) -> dict[str, st
         RATELIMIT_STORAGE_URI=REDIS_URL,
         RATELIMIT_KEY_PREFIX=prefix,
         PROXY_HOPS="1",
-        STRIPE_SECRET_KEY="sk_test_" + secrets.token_hex(12),
-        STRIPE_PUBLISHABLE_KEY="pk_test_" + secrets.token_hex(12),
-        STRIPE_WEBHOOK_SECRET="whsec_" + secrets.token_hex(16),
     )
 
 

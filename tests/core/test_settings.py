@@ -20,6 +20,8 @@ def production(**env: str) -> dict[str, str]:
         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
         "FEED_SIGNING_KEY": "y" * 40,
         "SMTP_HOST": "smtp.example.vn",
+        "STRIPE_SECRET_KEY": "sk_live_" + "s" * 24,
+        "STRIPE_WEBHOOK_SECRET": "whsec_" + "w" * 32,
         "INSTANCE_PATH": "instance-not-created",
     }
     return base | env
@@ -43,6 +45,10 @@ def test_production_with_every_secret_set_starts():
         ({"FEED_SIGNING_KEY": DEVELOPMENT_FEED_KEY}, "FEED_SIGNING_KEY"),
         ({"FEED_SIGNING_KEY": "short"}, "FEED_SIGNING_KEY"),
         ({"SMTP_HOST": ""}, "SMTP_HOST"),
+        ({"STRIPE_SECRET_KEY": ""}, "STRIPE_SECRET_KEY"),
+        ({"STRIPE_WEBHOOK_SECRET": ""}, "STRIPE_WEBHOOK_SECRET"),
+        ({"STRIPE_WEBHOOK_SECRET": "whsec_localstripe"}, "STRIPE_WEBHOOK_SECRET"),
+        ({"STRIPE_WEBHOOK_SECRET": "w" * 40}, "STRIPE_WEBHOOK_SECRET"),
     ],
 )
 def test_production_refuses_unsafe_settings(env, complaint):
