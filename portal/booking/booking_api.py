@@ -15,7 +15,9 @@ from flask_babel import gettext as _
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, EmailStr, Field
 
+from lodging.registration.api_schemas import problem_response
 from portal.booking import checkout, services
+from portal.booking.hold_limits import HOLDS_PER_ADDRESS, HOLDS_PER_EMAIL, limit_holds
 from portal.booking.models import Booking, BookingStatus
 from portal.booking.providers import (
     InvalidEventError,
@@ -39,6 +41,10 @@ from portal.core.problems import problem
 
 api = APIBlueprint("bookings_api", __name__, url_prefix=API_PREFIX, abp_tags=[Tag(name="booking")])
 API = Actor("guest", "api")
+_TOO_MANY_HOLDS = problem_response(
+    f"Too many holds: {HOLDS_PER_ADDRESS} per address and {HOLDS_PER_EMAIL} per guest e-mail,"
+    " the booking pages and this API together. `Retry-After` says when to try again."
+)
 
 
 class BookingBody(BaseModel):
@@ -80,7 +86,8 @@ class BookingOut(BaseModel):
     refund: int | None = None
 
 
-@api.post("/bookings", responses={201: BookingOut, 200: BookingOut})
+@api.post("/bookings", responses={201: BookingOut, 200: BookingOut, 429: _TOO_MANY_HOLDS})
+@limit_holds
 def create_booking(header: IdempotencyHeader, body: BookingBody) -> Response:
     """Hold one room for the stay while the guest pays (at least 30 minutes).
 

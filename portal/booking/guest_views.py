@@ -32,6 +32,7 @@ from flask_login import current_user
 
 from portal.booking import checkout, notices, services
 from portal.booking.forms import AvailabilityForm, GuestForm
+from portal.booking.hold_limits import limit_holds
 from portal.booking.models import Booking, BookingStatus
 from portal.booking.pricing import Policy
 from portal.booking.providers import SUCCEEDED, PaymentIntent, PaymentProvider, ProviderError
@@ -45,22 +46,17 @@ from portal.booking.services import (
     StayRequest,
 )
 from portal.core.clock import local_now, utcnow
-from portal.core.extensions import db, limiter
+from portal.core.extensions import db
 from portal.core.security import allow_sources
 
 bp = Blueprint("guest_booking", __name__, template_folder="templates", url_prefix="/<locale:lang>")
 WEB = Actor("guest", "web")
-# A hold keeps a room from everyone else for 30 minutes: one address (a hotel's Wi-Fi may
-# carry many guests) may hold this many an hour through the pages.
-HOLDS_PER_ADDRESS = "30 per hour"
 # The booking's own pages: never cached on a shared computer, never indexed.
 PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 
 
 @bp.route("/lodging/book", methods=["GET", "POST"])
-@limiter.limit(
-    HOLDS_PER_ADDRESS, methods=["POST"], deduct_when=lambda answer: answer.status_code == 303
-)
+@limit_holds
 def book() -> ResponseReturnValue:
     """The chosen offer's price and terms, and the guest's name and e-mail to hold it."""
     stay_form = AvailabilityForm(formdata=request.args)
