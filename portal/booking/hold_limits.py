@@ -15,7 +15,7 @@ are holds, each counted here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from flask import Response, request
 
@@ -40,7 +40,7 @@ def limit_holds(view: F) -> F:
     per_address = limiter.shared_limit(
         HOLDS_PER_ADDRESS, scope="booking-holds-per-address", methods=["POST"], deduct_when=_held
     )
-    return per_address(per_email(view))
+    return cast(F, per_address(per_email(view)))
 
 
 def _held(response: Response) -> bool:

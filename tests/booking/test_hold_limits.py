@@ -30,7 +30,8 @@ def fake_payments(app, monkeypatch):
 
 @pytest.fixture
 def plan_id(hotel, db_session) -> int:
-    return db_session.scalar(select(RatePlan.id))
+    found: int = db_session.scalar(select(RatePlan.id))
+    return found
 
 
 def api_hold(client, plan_id, day, *, email="ha@example.com", address="10.1.1.1", lang="en"):

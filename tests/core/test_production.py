@@ -61,7 +61,9 @@ class Instance:
                 command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
             )
 
-    def request(self, method: str, path: str, body: str = "", headers=None):
+    def request(
+        self, method: str, path: str, body: str = "", headers: dict[str, str] | None = None
+    ) -> tuple[int, list[tuple[str, str]], str]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
             connection.request(method, path, body=body, headers=headers or {})
