@@ -311,7 +311,8 @@ SUCCEEDED = "payment_intent.succeeded"
 )
 def test_a_signed_but_malformed_event_is_a_400_problem(portal: Portal, event: Any):
     body = json.dumps(event).encode()
-    answer = portal.post("/api/v1/payments/stripe/webhook", data=body, headers=signed(body))
+    headers = signed(body) | {"Accept-Language": "en"}
+    answer = portal.post("/api/v1/payments/stripe/webhook", data=body, headers=headers)
     assert answer.status_code == 400, answer.text
     assert answer.headers["Content-Type"] == "application/problem+json"
     assert answer.json()["title"] == "Invalid event"
