@@ -137,6 +137,7 @@ def _configure(app: OpenAPI, settings: Settings) -> None:
         RATELIMIT_HEADERS_ENABLED=True,
         LOGIN_LIMIT_PER_ADDRESS=settings.login_limit_per_address,
         LOGIN_LIMIT_PER_ACCOUNT=settings.login_limit_per_account,
+        LOGIN_LIMIT_PER_DEVICE=settings.login_limit_per_device,
         OFFICIAL_IDLE_MINUTES=settings.official_idle_minutes,
         TOURIST_SESSION_DAYS=settings.tourist_session_days,
         HOME_ENDPOINT=HOME_ENDPOINT,
