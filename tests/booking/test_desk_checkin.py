@@ -151,9 +151,7 @@ def test_another_establishments_voucher_finds_nothing(client, db_session, bookin
     stranger = make_user(db_session, Role.LODGING_OWNER)
     elsewhere = make_establishment(db_session, owner=stranger)
     log_in(client, stranger.email)
-    page = page_text(
-        check_in_voucher(client, elsewhere, booking.voucher, follow_redirects=True)
-    )
+    page = page_text(check_in_voucher(client, elsewhere, booking.voucher, follow_redirects=True))
     assert "No paid booking at this establishment has the voucher" in page
     assert FAMILY[0]["full_name"] not in page
     # Nor through the form: the voucher is ignored, nothing is pre-filled.

@@ -1,3 +1,4 @@
+import base64
 import re
 
 import pytest
@@ -141,3 +142,11 @@ def test_a_bad_link_says_so(client, db_session, place, token):
 def test_the_link_is_signed_with_the_app_secret(client, db_session, place):
     token = properties.invitation_token(TEST_SECRET, place, "new@example.com")
     assert place.name in client.get(f"/en/invitations/{token}").get_data(as_text=True)
+
+
+def test_the_invited_address_cannot_be_read_from_the_link(db_session, place):
+    token = properties.invitation_token(TEST_SECRET, place, "new.staff@example.com")
+    decoded = [base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)) for part in token.split(".")]
+    for text in (token.encode(), *decoded):
+        assert b"new.staff" not in text
+        assert b"example.com" not in text
