@@ -56,7 +56,7 @@ from portal.booking.payments import (
     StripeProvider,
 )
 from portal.booking.services import release_lapsed_holds
-from portal.core import api, audit, crypto, errors, i18n, outbox, outbox_admin, security
+from portal.core import api, audit, crypto, errors, i18n, links, outbox, outbox_admin, security
 from portal.core.auth import access
 from portal.core.auth import admin as accounts_admin
 from portal.core.auth import views as auth_views
@@ -164,6 +164,7 @@ def _init_extensions(app: OpenAPI, settings: Settings) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
+    links.init_app(app)
     security.init_app(app, settings)
     errors.init_app(app)
     access.init_app(app)

@@ -40,6 +40,7 @@ from portal.core.auth.roles import Role
 from portal.core.clock import VIETNAM, utcnow
 from portal.core.crypto import cipher
 from portal.core.extensions import db
+from portal.core.links import public_url_for
 
 bp = Blueprint("registration", __name__, template_folder="templates", url_prefix="/<locale:lang>")
 DESK_ROLES = (Role.LODGING_OWNER, Role.LODGING_STAFF)
@@ -314,9 +315,7 @@ def _stay_page(stay: Stay, **forms: Any) -> str:
         checkout=checkout,
         departure=departure,
         move=move,
-        checkin_link=url_for("self_checkin.stay_form", token=token, _external=True)
-        if token
-        else "",
+        checkin_link=public_url_for("self_checkin.stay_form", token=token) if token else "",
     )
 
 

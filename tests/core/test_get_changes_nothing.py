@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from flask import Flask, url_for
@@ -160,10 +161,10 @@ SLUG_TYPES = {
 }
 
 
-def path_values(rule: Rule, world: World) -> dict[str, object]:
+def path_values(rule: Rule, world: World) -> dict[str, Any]:
     """Real values for the rule's variables (the ones without a default)."""
     place, stay = world.establishment, world.stay
-    by_name: dict[str, object] = {
+    by_name: dict[str, Any] = {
         "lang": "en",
         "establishment_id": place.id,
         "stay_id": stay.id,

@@ -9,11 +9,15 @@ from lodging.properties.models import MemberRole, Membership
 from portal.core.audit import AuditEntry
 from portal.core.auth.models import User
 from portal.core.auth.roles import Role
+from portal.core.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.factories import csrf_token, log_in, make_establishment, make_user
 from tests.lodging.properties.pages import send
 
 NEW_PASSWORD = "Fansipan-Summit-3143"
+
+
+PUBLIC_URL = Settings.public_url  # the tests' PUBLIC_URL: links never use the Host header
 
 
 @pytest.fixture
@@ -26,7 +30,7 @@ def invite(client, place, email):
     path = f"/en/my/establishments/{place.id}/staff"
     page = send(client, path, {"email": email}).get_data(as_text=True)
     match = re.search(
-        r'id="invitation-link"[^>]* value="http://localhost(/en/invitations/[^"]+)"', page
+        rf'id="invitation-link"[^>]* value="{re.escape(PUBLIC_URL)}(/en/invitations/[^"]+)"', page
     )
     assert match, page
     return match.group(1)
