@@ -56,7 +56,7 @@ from portal.booking.payments import (
     StripeProvider,
 )
 from portal.booking.services import release_lapsed_holds
-from portal.core import api, audit, crypto, errors, i18n, outbox, outbox_admin, security
+from portal.core import api, audit, crypto, errors, i18n, links, outbox, outbox_admin, security
 from portal.core.auth import access
 from portal.core.auth import admin as accounts_admin
 from portal.core.auth import views as auth_views
@@ -138,6 +138,7 @@ def _configure(app: OpenAPI, settings: Settings) -> None:
         RATELIMIT_HEADERS_ENABLED=True,
         LOGIN_LIMIT_PER_ADDRESS=settings.login_limit_per_address,
         LOGIN_LIMIT_PER_ACCOUNT=settings.login_limit_per_account,
+        LOGIN_LIMIT_PER_DEVICE=settings.login_limit_per_device,
         OFFICIAL_IDLE_MINUTES=settings.official_idle_minutes,
         TOURIST_SESSION_DAYS=settings.tourist_session_days,
         HOME_ENDPOINT=HOME_ENDPOINT,
@@ -164,6 +165,7 @@ def _init_extensions(app: OpenAPI, settings: Settings) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
+    links.init_app(app)
     security.init_app(app, settings)
     errors.init_app(app)
     access.init_app(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, render_template
 from flask.typing import ResponseReturnValue
 
 from lodging.properties import geography
@@ -12,6 +12,7 @@ from lodging.properties import services as properties
 from lodging.properties.forms import AMENITY_LABELS, KIND_LABELS
 from lodging.properties.models import Amenity, Establishment, EstablishmentKind
 from portal.core.extensions import db
+from portal.core.links import public_url_for
 from portal.core.structured_data import json_ld_tag
 
 bp = Blueprint(
@@ -57,7 +58,7 @@ def lodging_json_ld(
         "@context": "https://schema.org",
         "@type": SCHEMA_TYPES.get(establishment.kind, "LodgingBusiness"),
         "name": establishment.name,
-        "url": url_for(".show_establishment", establishment_id=establishment.id, _external=True),
+        "url": public_url_for(".show_establishment", establishment_id=establishment.id),
         "address": {
             "@type": "PostalAddress",
             "streetAddress": establishment.street_address,

@@ -7,14 +7,17 @@ answers "not found" for anyone else's, so ids reveal nothing.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from cryptography.fernet import Fernet, InvalidToken
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from lodging.properties import geography
@@ -356,17 +359,28 @@ def find_room(establishment: Establishment, number: str) -> Room | None:
     return next((room for room in establishment.rooms if room.number == wanted), None)
 
 
+def _invitation_key(secret_key: str) -> Fernet:
+    digest = hashlib.sha256(b"lodging-staff-invitation\x00" + secret_key.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
 def invitation_token(secret_key: str, establishment: Establishment, email: str) -> str:
-    """A signed link token inviting ``email`` to work at ``establishment`` as staff."""
-    serializer = URLSafeTimedSerializer(secret_key, salt="lodging-staff-invitation")
-    return serializer.dumps({"establishment": establishment.id, "email": email.strip().lower()})
+    """An encrypted link token inviting ``email`` to work at ``establishment`` as staff.
+
+    Encrypted, not just signed: the invited address must not be readable in the URL
+    (access logs, browser history); Fernet also authenticates and timestamps it.
+    """
+    data = json.dumps({"establishment": establishment.id, "email": email.strip().lower()})
+    return _invitation_key(secret_key).encrypt(data.encode()).decode()
 
 
 def read_invitation(secret_key: str, token: str) -> tuple[int, str]:
     """``(establishment_id, email)`` from a valid, unexpired invitation token."""
-    serializer = URLSafeTimedSerializer(secret_key, salt="lodging-staff-invitation")
     try:
-        data = serializer.loads(token, max_age=int(INVITATION_MAX_AGE.total_seconds()))
-    except (BadSignature, SignatureExpired) as exc:
+        plain = _invitation_key(secret_key).decrypt(
+            token.encode(), ttl=int(INVITATION_MAX_AGE.total_seconds())
+        )
+    except (InvalidToken, UnicodeEncodeError) as exc:
         raise NotFoundError(token) from exc
+    data = json.loads(plain)
     return int(data["establishment"]), str(data["email"])

@@ -47,6 +47,7 @@ from portal.core.auth.models import User
 from portal.core.auth.roles import Role
 from portal.core.clock import utcnow
 from portal.core.extensions import db
+from portal.core.links import public_url_for
 
 bp = Blueprint("properties", __name__, template_folder="templates", url_prefix="/<locale:lang>")
 bp.add_url_rule("/invitations/<token>", view_func=accept_invitation, methods=["GET", "POST"])
@@ -397,7 +398,7 @@ def _invite(form: InviteForm, establishment: Establishment, owner: User) -> str 
     token = properties.invitation_token(str(current_app.config["SECRET_KEY"]), establishment, email)
     record_change("staff.invite", establishment, owner, email=email)
     db.session.commit()
-    return url_for(".accept_invitation", token=token, _external=True)
+    return public_url_for(".accept_invitation", token=token)
 
 
 @bp.route(f"{MINE}/staff", methods=["GET", "POST"])

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, url_for
+from flask import Flask
 from flask_babel import force_locale, format_datetime, ngettext
 from flask_babel import gettext as _
 
 from lodging.registration.alerts import Compose, DeadlineAlert
+from portal.core.links import public_root_as, public_url_for
 
 
 def alert_composer(app: Flask, public_url: str) -> Compose:
@@ -19,6 +20,7 @@ def alert_composer(app: Flask, public_url: str) -> Compose:
     def compose(alert: DeadlineAlert) -> tuple[str, str]:
         with (
             app.test_request_context("/", base_url=public_url),
+            public_root_as(public_url),
             force_locale(alert.locale),
         ):
             return _subject(alert), _text(alert)
@@ -40,12 +42,7 @@ def _subject(alert: DeadlineAlert) -> str:
 
 def _text(alert: DeadlineAlert) -> str:
     def fallback(endpoint: str) -> str:
-        return url_for(
-            endpoint,
-            lang=alert.locale,
-            establishment_id=alert.establishment_id,
-            _external=True,
-        )
+        return public_url_for(endpoint, lang=alert.locale, establishment_id=alert.establishment_id)
 
     lines = [
         _(
@@ -57,7 +54,7 @@ def _text(alert: DeadlineAlert) -> str:
         ),
         "",
         _("Open the front desk to see its status:"),
-        url_for("registration.stay", lang=alert.locale, stay_id=alert.stay_id, _external=True),
+        public_url_for("registration.stay", lang=alert.locale, stay_id=alert.stay_id),
         "",
         _(
             "If the reporting system stays unavailable, declare by hand with the fallback"

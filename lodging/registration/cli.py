@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -48,15 +49,21 @@ def purge_command(days: int) -> None:
 
 @lodging_cli.command("export")
 @click.option("--document-type", type=click.Choice(EXPORTABLE_DOCUMENTS), required=True)
-@click.option("--document-number", required=True)
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     help="Write the JSON to this file (readable by its owner only) instead of stdout.",
 )
-def export_command(document_type: str, document_number: str, output: Path | None) -> None:
-    """Print, as JSON, every record held about the person with this document."""
+def export_command(document_type: str, output: Path | None) -> None:
+    """Print, as JSON, every record held about the person with this document.
+
+    The document number is read from standard input (one line), never taken on the
+    command line, where the shell history and the process list would keep it.
+    """
+    document_number = sys.stdin.readline().strip()
+    if not document_number:
+        raise click.UsageError("give the document number on standard input (one line)")
     now = utcnow()
     data = retention.export_guest_data(
         db.session, cipher(), document_type=document_type, document_number=document_number

@@ -187,7 +187,7 @@ class CancelForm(FlaskForm):
 
 
 class HistoryForm(Form):
-    """The history search: read from the query string, so results can be bookmarked."""
+    """The history search: posted, since a name or document number must not be in a URL."""
 
     q = StringField(
         _l("Name or document number"),

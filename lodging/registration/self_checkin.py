@@ -45,6 +45,7 @@ from portal.core.clock import utcnow
 from portal.core.crypto import cipher
 from portal.core.extensions import db, limiter
 from portal.core.i18n import best_locale, saved_locale
+from portal.core.links import public_url_for
 
 bp = Blueprint("self_checkin", __name__, template_folder="templates", url_prefix="/<locale:lang>")
 # The poster's QR code leads here, with no language in it: a tourist from Seoul scanning
@@ -77,7 +78,7 @@ def _link_gone(_error: NotFoundError) -> ResponseReturnValue:
 @roles_required(Role.LODGING_OWNER, Role.LODGING_STAFF)
 def poster(establishment_id: int) -> ResponseReturnValue:
     establishment = _member_establishment(establishment_id)
-    link = url_for("self_checkin_link.start", token=establishment.checkin_token, _external=True)
+    link = public_url_for("self_checkin_link.start", token=establishment.checkin_token)
     instructions = [_poster_instructions(code) for code in POSTER_LANGUAGES]
     return render_template(
         "self_checkin/poster.html",

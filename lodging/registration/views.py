@@ -40,6 +40,7 @@ from portal.core.auth.roles import Role
 from portal.core.clock import VIETNAM, utcnow
 from portal.core.crypto import cipher
 from portal.core.extensions import db
+from portal.core.links import public_url_for
 
 bp = Blueprint("registration", __name__, template_folder="templates", url_prefix="/<locale:lang>")
 DESK_ROLES = (Role.LODGING_OWNER, Role.LODGING_STAFF)
@@ -314,9 +315,7 @@ def _stay_page(stay: Stay, **forms: Any) -> str:
         checkout=checkout,
         departure=departure,
         move=move,
-        checkin_link=url_for("self_checkin.stay_form", token=token, _external=True)
-        if token
-        else "",
+        checkin_link=public_url_for("self_checkin.stay_form", token=token) if token else "",
     )
 
 
@@ -428,11 +427,13 @@ def cancel(stay_id: int) -> ResponseReturnValue:
 # --- History -------------------------------------------------------------------------
 
 
-@bp.route("/desk/<int:establishment_id>/history")
+@bp.route("/desk/<int:establishment_id>/history", methods=["GET", "POST"])
 @roles_required(*DESK_ROLES)
 def history(establishment_id: int) -> ResponseReturnValue:
+    """Past guests; a name or document number is posted, never put in a URL (access logs)."""
     establishment = _establishment(establishment_id)
-    form = HistoryForm(request.args)
+    posted = request.form if request.method == "POST" else None
+    form = HistoryForm(posted)
     found = None
     if form.validate():
         found = desk.search_history(
@@ -442,13 +443,10 @@ def history(establishment_id: int) -> ResponseReturnValue:
             text=form.q.data or "",
             arrived_from=form.date_from.data,
             arrived_to=form.date_to.data,
-            page=request.args.get("page", 1, type=int),
+            page=posted.get("page", 1, type=int) if posted else 1,
         )
-    query = {
-        "q": form.q.data or "",
-        "from": request.args.get("from", ""),
-        "to": request.args.get("to", ""),
-    }
+    # What the pager posts again: the search as typed.
+    query = {name: posted.get(name, "") if posted else "" for name in ("q", "from", "to")}
     return render_template(
         "registration/history.html",
         establishment=establishment,

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 
 import qrcode
 import qrcode.image.pil
-from flask import Flask, url_for
+from flask import Flask
 from flask_babel import force_locale, format_currency, format_date, ngettext
 from flask_babel import gettext as _
 
 from portal.booking.models import Booking
 from portal.booking.pricing import Policy
 from portal.core.ics import CalendarEvent, calendar
+from portal.core.links import public_root_as, public_url_for
 from portal.core.mail import Attachment
 
 
@@ -46,7 +47,11 @@ def notice_composer(app: Flask, public_url: str) -> Compose:
     """
 
     def compose(booking: Booking, kind: str, now: dt.datetime) -> Notice:
-        with app.test_request_context("/", base_url=public_url), force_locale(booking.language):
+        with (
+            app.test_request_context("/", base_url=public_url),
+            public_root_as(public_url),
+            force_locale(booking.language),
+        ):
             if kind == "room_gone":
                 return Notice(_gone_subject(booking), _gone_text(booking))
             if kind == "cancelled_by_establishment":
@@ -105,11 +110,8 @@ def _confirmed_text(booking: Booking) -> str:
         policy_text(Policy.from_dict(booking.policy), booking.arrival),
         _(
             "See your booking, or cancel it, on its page: %(url)s",
-            url=url_for(
-                "guest_booking.show_booking",
-                lang=booking.language,
-                reference=booking.reference,
-                _external=True,
+            url=public_url_for(
+                "guest_booking.show_booking", lang=booking.language, reference=booking.reference
             ),
         ),
         "",

@@ -111,8 +111,19 @@ def alternates() -> list[tuple[str, dict[str, Any]]]:
         ]
     codes = list(g.get("page_languages", LOCALE_CODES))
     view_args = dict(request.view_args or {})
-    query = request.args.to_dict()
-    return [(code, {**query, **view_args, "lang": code}) for code in codes]
+    return [(code, {**_kept_query(), **view_args, "lang": code}) for code in codes]
+
+
+def _kept_query() -> dict[str, str]:
+    """The query string the other languages' links keep: none on a signed-in page.
+
+    What a signed-in page's query string holds may be a name or a document number
+    somebody typed (or an old link): the portal never copies it into a URL it builds.
+    """
+    view = current_app.view_functions.get(str(request.endpoint))
+    if getattr(view, "page_roles", None) is not None:
+        return {}
+    return request.args.to_dict()
 
 
 def current_language() -> Language:

@@ -67,6 +67,8 @@ class Settings:
     ratelimit_key_prefix: str = "portal"
     login_limit_per_address: str = "20 per 10 minutes"
     login_limit_per_account: str = "5 per 10 minutes"
+    # Failed sign-ins from a browser holding the account's device cookie (see auth/throttle).
+    login_limit_per_device: str = "5 per 10 minutes"
     official_idle_minutes: int = 30
     tourist_session_days: int = 14
     map_tile_url: str = ""

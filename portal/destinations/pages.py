@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from portal.core import ics
 from portal.core.clock import local_now, utcnow
 from portal.core.extensions import db
+from portal.core.links import absolute
 from portal.core.structured_data import json_ld_tag
 from portal.destinations import catalogue, seo
 from portal.destinations import presentation as present
@@ -170,7 +171,7 @@ def show_itinerary(slug: str) -> ResponseReturnValue:
         [
             (
                 title,
-                [seo.ListEntry(p.text.title, request.url_root.rstrip("/") + p.url) for p in places],
+                [seo.ListEntry(p.text.title, absolute(p.url)) for p in places],
             )
             for title, _body, places in days
         ],
@@ -196,10 +197,9 @@ def show_article(slug: str) -> ResponseReturnValue:
 
 
 def _item_list(entries: list[Shown], name: str) -> Any:
-    root = request.url_root.rstrip("/")
     return json_ld_tag(
         seo.item_list_json_ld(
-            [seo.ListEntry(e.text.title, root + e.url) for e in entries], name=name
+            [seo.ListEntry(e.text.title, absolute(e.url)) for e in entries], name=name
         )
     )
 

@@ -11,14 +11,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
 
 from babel import Locale
 from babel.dates import get_day_names
-from flask import current_app, g, request, url_for
+from flask import current_app, g, url_for
 from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 
+from portal.core.links import absolute
 from portal.core.settings import Settings
 from portal.core.structured_data import json_ld_tag
 from portal.destinations import seo
@@ -105,7 +105,8 @@ def settings() -> Settings:
 
 
 def item_url(item: ContentItem, code: str, *, external: bool = False) -> str:
-    return url_for(ENDPOINTS[item.type], lang=code, slug=page_slug(item, code), _external=external)
+    path = url_for(ENDPOINTS[item.type], lang=code, slug=page_slug(item, code))
+    return absolute(path) if external else path
 
 
 def _media_url(name: str) -> str:
@@ -220,7 +221,7 @@ def seo_page(entry: Shown) -> seo.Page:
         description=text.summary,
         url=item_url(item, text.lang, external=True),
         lang=text.lang,
-        image_urls=[urljoin(request.url_root, p.src) for p in entry.photos],
+        image_urls=[absolute(p.src) for p in entry.photos],
         languages=item.languages,
     )
 

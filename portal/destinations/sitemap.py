@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, render_template, url_for
+from flask import Blueprint, Response, render_template
 from flask.typing import ResponseReturnValue
 
 from portal.core.extensions import db
 from portal.core.i18n import LOCALE_CODES
+from portal.core.links import public_url_for
 from portal.destinations import catalogue
 from portal.destinations.models import ContentItem
 from portal.destinations.presentation import item_url
@@ -47,8 +48,8 @@ def _cluster(urls: dict[str, str], default: str, lastmod: dt.date | None) -> lis
 def _list_pages() -> list[Entry]:
     entries: list[Entry] = []
     for endpoint in LIST_ENDPOINTS:
-        urls = {code: url_for(endpoint, lang=code, _external=True) for code in LOCALE_CODES}
-        default = url_for("root", _external=True) if endpoint == "destinations.home" else urls["vi"]
+        urls = {code: public_url_for(endpoint, lang=code) for code in LOCALE_CODES}
+        default = public_url_for("root") if endpoint == "destinations.home" else urls["vi"]
         entries += _cluster(urls, default, None)
     return entries
 
@@ -78,6 +79,6 @@ def robots() -> ResponseReturnValue:
         "User-agent: *",
         "Disallow: /api/",
         "Disallow: /*/admin/",
-        f"Sitemap: {url_for('sitemap.sitemap', _external=True)}",
+        f"Sitemap: {public_url_for('sitemap.sitemap')}",
     ]
     return Response("\n".join(lines) + "\n", mimetype="text/plain")

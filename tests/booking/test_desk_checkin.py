@@ -71,15 +71,32 @@ def voucher_url(place: Establishment, code: str) -> str:
     return f"/en/desk/{place.id}/voucher?code={code}"
 
 
+def check_in_voucher(client: FlaskClient, place: Establishment, code: str, **options: object):
+    """The desk's voucher box: the code typed or scanned, then "Check in" (a POST)."""
+    token = csrf_token(client, f"/en/desk/?establishment={place.id}")
+    return client.post(
+        f"/en/desk/{place.id}/voucher", data={"code": code, "csrf_token": token}, **options
+    )
+
+
 def test_the_desk_lists_todays_booked_arrivals(desk, homestay, booking):
     page = page_text(desk.get(f"/en/desk/?establishment={homestay.id}"))
     assert "Booked on the portal" in page
     assert FAMILY[0]["full_name"] in page
+    assert "?code=" not in page  # each "Check in" posts its voucher
+
+
+def test_the_voucher_page_shows_what_checking_in_does_and_posts_it(desk, homestay, booking):
+    page = page_text(desk.get(voucher_url(homestay, booking.voucher)))
+    assert FAMILY[0]["full_name"] in page
+    assert "Checking in opens the declaration form, filled in from the booking." in page
+    assert 'method="post"' in page
+    assert desk.get(voucher_url(homestay, "NOSUCHVOUCHER")).status_code == 302
 
 
 def test_a_typed_voucher_opens_the_declaration_filled_from_the_booking(desk, homestay, booking):
     typed = f" {booking.voucher[:8].lower()}-{booking.voucher[8:]} "  # as a person types it
-    found = desk.get(voucher_url(homestay, typed))
+    found = check_in_voucher(desk, homestay, typed)
     assert found.status_code == 302
     form = page_text(desk.get(found.headers["Location"]))
     assert input_value(form, "voucher") == booking.voucher
@@ -120,7 +137,7 @@ def test_declaring_with_the_voucher_checks_the_booking_in_once(desk, homestay, b
     )
     assert count == 1  # the refused declaration was not kept either
     assert "This booking is already checked in." in page_text(
-        desk.get(voucher_url(homestay, booking.voucher), follow_redirects=True)
+        check_in_voucher(desk, homestay, booking.voucher, follow_redirects=True)
     )
     # Nor can the guest cancel a stay that has begun, on the page or through the API.
     refused = desk.post(f"/api/v1/bookings/{booking.reference}/cancel")
@@ -134,7 +151,7 @@ def test_another_establishments_voucher_finds_nothing(client, db_session, bookin
     stranger = make_user(db_session, Role.LODGING_OWNER)
     elsewhere = make_establishment(db_session, owner=stranger)
     log_in(client, stranger.email)
-    page = page_text(client.get(voucher_url(elsewhere, booking.voucher), follow_redirects=True))
+    page = page_text(check_in_voucher(client, elsewhere, booking.voucher, follow_redirects=True))
     assert "No paid booking at this establishment has the voucher" in page
     assert FAMILY[0]["full_name"] not in page
     # Nor through the form: the voucher is ignored, nothing is pre-filled.
@@ -154,7 +171,7 @@ def test_an_unpaid_booking_cannot_be_checked_in(desk, homestay, db_session):
         actor=WEB,
     )
     db_session.commit()
-    page = page_text(desk.get(voucher_url(homestay, held.voucher), follow_redirects=True))
+    page = page_text(check_in_voucher(desk, homestay, held.voucher, follow_redirects=True))
     assert "No paid booking at this establishment has the voucher" in page
 
 
@@ -225,14 +242,17 @@ def test_a_guest_who_checked_in_online_is_confirmed_at_the_desk_from_the_voucher
     assert "You have checked in online" in client.get(f"/en/bookings/{booking.reference}").text
 
     log_in(client, owner.email)
-    found = client.get(voucher_url(homestay, booking.voucher))
+    shown = page_text(client.get(voucher_url(homestay, booking.voucher)))
+    assert "The guest checked in online before arriving." in shown
+    assert db_session.scalar(select(Booking.checked_in_at).where(Booking.id == booking.id)) is None
+    found = check_in_voucher(client, homestay, booking.voucher)
     assert found.headers["Location"] == f"/en/desk/stays/{stay_id}"  # not a second declaration
     checked_in = db_session.scalar(select(Booking.checked_in_at).where(Booking.id == booking.id))
     assert checked_in is not None
     stay = db_session.get(Stay, stay_id)
     assert stay is not None
     assert all(guest.confirmed_at is None for guest in stay.guests)  # papers still to be seen
-    again = client.get(voucher_url(homestay, booking.voucher), follow_redirects=True)
+    again = check_in_voucher(client, homestay, booking.voucher, follow_redirects=True)
     assert "This booking is already checked in." in page_text(again)
 
 

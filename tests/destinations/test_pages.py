@@ -47,11 +47,11 @@ def test_place_lists_hreflang_only_for_the_languages_it_has(client, db_session):
     ha_long(db_session)
     page = client.get("/en/places/ha-long-bay").get_data(as_text=True)
     assert hreflangs(page) == {
-        "vi": "http://localhost/vi/places/vinh-ha-long",
-        "en": "http://localhost/en/places/ha-long-bay",
-        "x-default": "http://localhost/",
+        "vi": "http://127.0.0.1:5000/vi/places/vinh-ha-long",
+        "en": "http://127.0.0.1:5000/en/places/ha-long-bay",
+        "x-default": "http://127.0.0.1:5000/",
     }
-    assert '<link rel="canonical" href="http://localhost/en/places/ha-long-bay">' in page
+    assert '<link rel="canonical" href="http://127.0.0.1:5000/en/places/ha-long-bay">' in page
     assert 'name="robots"' not in page
     # The switcher offers the same two pages, each under its own slug.
     assert 'href="/vi/places/vinh-ha-long" hreflang="vi"' in page
@@ -68,7 +68,7 @@ def test_missing_language_shows_the_original_marked_and_says_so(client, db_sessi
     assert '<html lang="en">' in page  # the interface stays English
     assert set(hreflangs(page)) == {"vi", "x-default"}  # not advertised as English
     assert '<meta name="robots" content="noindex">' in page
-    assert '<link rel="canonical" href="http://localhost/vi/places/hang-sung-sot">' in page
+    assert '<link rel="canonical" href="http://127.0.0.1:5000/vi/places/hang-sung-sot">' in page
 
 
 def test_page_in_its_own_language_has_no_notice(client, db_session):
@@ -153,7 +153,7 @@ def test_photos_carry_alt_text_in_the_page_language_and_a_srcset(client, db_sess
     thumb, full = "/media/" + "a" * 32 + "-thumb.jpg", "/media/" + "a" * 32 + ".jpg"
     assert f'<img src="{thumb}" srcset="{thumb} 480w, {full} 1600w"' in page
     assert 'alt="Boats on the bay"' in page
-    assert f'<meta property="og:image" content="http://localhost{full}">' in page
+    assert f'<meta property="og:image" content="http://127.0.0.1:5000{full}">' in page
 
 
 def test_list_filters_by_kind_and_is_an_item_list(client, db_session):
@@ -165,7 +165,7 @@ def test_list_filters_by_kind_and_is_an_item_list(client, db_session):
     assert "Ha Long Bay" not in page
     (data,) = json_ld(page)
     assert data["@type"] == "ItemList"
-    assert data["itemListElement"][0]["url"] == "http://localhost/en/places/hang-sung-sot"
+    assert data["itemListElement"][0]["url"] == "http://127.0.0.1:5000/en/places/hang-sung-sot"
     everything = client.get("/en/places/?kind=nonsense").get_data(as_text=True)
     assert "Ha Long Bay" in everything
     assert "Hang Sửng Sốt" in everything
@@ -241,7 +241,7 @@ def test_cancelled_event_page_and_calendar_say_cancelled(client, db_session):
     assert vevent.decoded("DTSTART").astimezone(dt.UTC) == dt.datetime(
         2027, 4, 30, 12, 30, tzinfo=dt.UTC
     )
-    assert str(vevent["URL"]) == "http://localhost/en/events/ha-long-carnival"
+    assert str(vevent["URL"]) == "http://127.0.0.1:5000/en/events/ha-long-carnival"
 
 
 def test_itinerary_lists_its_days_and_places_in_order(client, db_session):

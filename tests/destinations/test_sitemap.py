@@ -26,15 +26,15 @@ def test_each_item_is_listed_once_per_real_language_with_all_its_alternates(clie
     db_session.commit()
     found = urls(client)
     cluster = {
-        "vi": "http://localhost/vi/places/vinh-ha-long",
-        "en": "http://localhost/en/places/ha-long-bay",
-        "x-default": "http://localhost/vi/places/vinh-ha-long",
+        "vi": "http://127.0.0.1:5000/vi/places/vinh-ha-long",
+        "en": "http://127.0.0.1:5000/en/places/ha-long-bay",
+        "x-default": "http://127.0.0.1:5000/vi/places/vinh-ha-long",
     }
-    assert found["http://localhost/vi/places/vinh-ha-long"] == cluster
-    assert found["http://localhost/en/places/ha-long-bay"] == cluster  # reciprocal
+    assert found["http://127.0.0.1:5000/vi/places/vinh-ha-long"] == cluster
+    assert found["http://127.0.0.1:5000/en/places/ha-long-bay"] == cluster  # reciprocal
     assert not any("/ko/places/vinh-ha-long" in loc for loc in found)
     cave = [loc for loc in found if "hang-sung-sot" in loc]
-    assert cave == ["http://localhost/vi/places/hang-sung-sot"]
+    assert cave == ["http://127.0.0.1:5000/vi/places/hang-sung-sot"]
     assert set(found[cave[0]]) == {"vi", "x-default"}
 
 
@@ -46,13 +46,13 @@ def test_drafts_are_left_out(client, db_session):
 
 def test_interface_pages_exist_in_every_language(client):
     found = urls(client)
-    home = found["http://localhost/en/"]
+    home = found["http://127.0.0.1:5000/en/"]
     assert {"vi", "en", "zh", "ko", "ja", "fr", "ru", "x-default"} == set(home)
-    assert home["x-default"] == "http://localhost/"
-    assert "http://localhost/ko/events/" in found
+    assert home["x-default"] == "http://127.0.0.1:5000/"
+    assert "http://127.0.0.1:5000/ko/events/" in found
 
 
 def test_robots_points_to_the_sitemap(client):
     response = client.get("/robots.txt")
     assert response.mimetype == "text/plain"
-    assert "Sitemap: http://localhost/sitemap.xml" in response.get_data(as_text=True)
+    assert "Sitemap: http://127.0.0.1:5000/sitemap.xml" in response.get_data(as_text=True)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
+    after_this_request,
     current_app,
     flash,
     redirect,
@@ -21,7 +24,7 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from portal.core import audit
-from portal.core.auth import services
+from portal.core.auth import services, throttle
 from portal.core.auth.access import roles_required, signed_in_user
 from portal.core.auth.forms import LoginForm, RegisterForm
 from portal.core.auth.models import User
@@ -30,14 +33,6 @@ from portal.core.clock import utcnow
 from portal.core.extensions import db, limiter
 
 bp = Blueprint("auth", __name__, url_prefix="/<locale:lang>", template_folder="../templates")
-
-
-def _failed_login(response: Response) -> bool:
-    return response.status_code != 302
-
-
-def _submitted_email() -> str:
-    return "account:" + request.form.get("email", "").strip().lower()
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -54,6 +49,7 @@ def _sign_in(user: User) -> None:
     session.clear()  # a fresh session at every sign-in
     services.start_login_session(db.session, user, utcnow(), request.remote_addr or "")
     login_user(user)
+    _remember_device(user.id)
     audit.record(
         db.session,
         action="auth.login",
@@ -66,26 +62,60 @@ def _sign_in(user: User) -> None:
     )
 
 
+def _throttle() -> throttle.LoginThrottle:
+    config = current_app.config
+    limits = throttle.LoginLimits(
+        per_address=config["LOGIN_LIMIT_PER_ADDRESS"],
+        per_account=config["LOGIN_LIMIT_PER_ACCOUNT"],
+        per_device=config["LOGIN_LIMIT_PER_DEVICE"],
+    )
+    return throttle.LoginThrottle(limiter.limiter, limits)
+
+
+def _device_key() -> bytes:
+    return throttle.device_key(current_app.config["SECRET_KEY"])
+
+
+def _sign_in_attempt(login_throttle: throttle.LoginThrottle, email: str) -> throttle.SignInAttempt:
+    cookie = request.cookies.get(throttle.DEVICE_COOKIE, "")
+    device = throttle.read_device_cookie(_device_key(), cookie) if cookie else None
+    user = services.find_user(db.session, email) if device else None
+    return login_throttle.attempt(
+        email, request.remote_addr or "", device, user.id if user else None
+    )
+
+
+def _remember_device(user_id: int) -> None:
+    """This browser signed in to this account: failures elsewhere no longer lock it out."""
+    value = throttle.new_device_cookie(_device_key(), user_id)
+
+    @after_this_request
+    def _set_cookie(response: Response) -> Response:
+        response.set_cookie(
+            throttle.DEVICE_COOKIE,
+            value,
+            max_age=dt.timedelta(days=throttle.DEVICE_COOKIE_DAYS),
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+            samesite="Strict",
+        )
+        return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
-    methods=["POST"],
-    deduct_when=_failed_login,
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_submitted_email,
-    methods=["POST"],
-    deduct_when=_failed_login,
-)
 def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(db.session, form.email.data or "", form.password.data or "")
+        login_throttle = _throttle()
+        attempt = _sign_in_attempt(login_throttle, (form.email.data or "").strip().lower())
+        if not login_throttle.may_try(attempt):
+            abort(429)
+        user = services.authenticate(db.session, attempt.email, form.password.data or "")
         if user is not None:
             _sign_in(user)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")) or url_for("auth.account"))
+        login_throttle.failed(attempt)
         form.password.errors = [_("Wrong e-mail address or password.")]
     return render_template("auth/login.html", form=form)
 

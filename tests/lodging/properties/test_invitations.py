@@ -1,3 +1,4 @@
+import base64
 import re
 
 import pytest
@@ -8,11 +9,15 @@ from lodging.properties.models import MemberRole, Membership
 from portal.core.audit import AuditEntry
 from portal.core.auth.models import User
 from portal.core.auth.roles import Role
+from portal.core.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.factories import csrf_token, log_in, make_establishment, make_user
 from tests.lodging.properties.pages import send
 
 NEW_PASSWORD = "Fansipan-Summit-3143"
+
+
+PUBLIC_URL = Settings.public_url  # the tests' PUBLIC_URL: links never use the Host header
 
 
 @pytest.fixture
@@ -25,7 +30,7 @@ def invite(client, place, email):
     path = f"/en/my/establishments/{place.id}/staff"
     page = send(client, path, {"email": email}).get_data(as_text=True)
     match = re.search(
-        r'id="invitation-link"[^>]* value="http://localhost(/en/invitations/[^"]+)"', page
+        rf'id="invitation-link"[^>]* value="{re.escape(PUBLIC_URL)}(/en/invitations/[^"]+)"', page
     )
     assert match, page
     return match.group(1)
@@ -141,3 +146,11 @@ def test_a_bad_link_says_so(client, db_session, place, token):
 def test_the_link_is_signed_with_the_app_secret(client, db_session, place):
     token = properties.invitation_token(TEST_SECRET, place, "new@example.com")
     assert place.name in client.get(f"/en/invitations/{token}").get_data(as_text=True)
+
+
+def test_the_invited_address_cannot_be_read_from_the_link(db_session, place):
+    token = properties.invitation_token(TEST_SECRET, place, "new.staff@example.com")
+    decoded = [base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)) for part in token.split(".")]
+    for text in (token.encode(), *decoded):
+        assert b"new.staff" not in text
+        assert b"example.com" not in text

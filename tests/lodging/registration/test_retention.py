@@ -211,7 +211,7 @@ def test_export_gives_every_stay_of_the_person_and_nothing_of_others(
     output = tmp_path / "kim.json"
     command = ["lodging", "export", "--document-type", "passport", "--output", str(output)]
 
-    result = app.test_cli_runner().invoke(args=[*command, "--document-number", "M12345678"])
+    result = app.test_cli_runner().invoke(args=command, input="M12345678\n")
 
     assert result.exit_code == 0, result.output
     exported = output.read_text(encoding="utf-8")
@@ -238,10 +238,22 @@ def test_export_gives_every_stay_of_the_person_and_nothing_of_others(
 
 def test_export_prints_json_and_finds_nothing_for_an_unknown_document(app: Flask) -> None:
     result = app.test_cli_runner().invoke(
-        args=["lodging", "export", "--document-type", "cccd", "--document-number", "001190099999"]
+        args=["lodging", "export", "--document-type", "cccd"], input="001190099999\n"
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["stays"] == []
+
+
+def test_export_takes_the_document_number_from_stdin_only(app: Flask) -> None:
+    """On the command line it would stay in the shell history and the process list."""
+    runner = app.test_cli_runner()
+    command = ["lodging", "export", "--document-type", "cccd"]
+    refused = runner.invoke(args=[*command, "--document-number", "001190099999"])
+    assert refused.exit_code == 2
+    assert "No such option" in refused.output
+    empty = runner.invoke(args=command, input="\n")
+    assert empty.exit_code == 2
+    assert "document number on standard input" in empty.output
 
 
 def test_purged_guests_are_no_longer_found_by_their_document(db_session: Session) -> None:

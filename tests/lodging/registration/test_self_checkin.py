@@ -104,7 +104,7 @@ def test_poster_shows_a_qr_code_of_the_check_in_link_with_the_link_in_text(clien
     assert response.status_code == 200
     assert "Khách sạn Bãi Cháy Xanh" in html
     assert re.search(r'<svg [^>]*class="qr-code"[^>]*><path d="M[0-9,HVMz]+"', html)
-    assert f"http://localhost/checkin/{hotel.checkin_token}</p>" in html
+    assert f"http://127.0.0.1:5000/checkin/{hotel.checkin_token}</p>" in html
     assert_strict_csp(html)
 
 
