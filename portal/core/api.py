@@ -26,6 +26,9 @@ from portal.core.extensions import db
 from portal.core.problems import problem
 
 API_PREFIX = "/api/v1"
+# No API document comes near this (a stay of 50 guests is about 40 kB); pages keep
+# MAX_CONTENT_LENGTH for their image uploads. More is refused with a 413.
+MAX_API_BODY = 1024 * 1024
 BEARER_SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 SECURITY_SCHEMES: dict[str, Any] = {
     "bearer": {
@@ -126,6 +129,12 @@ def _bearer_token() -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
+def _bound_body() -> None:
+    """API bodies get the API's own size limit, checked as soon as one is read."""
+    if request.path.startswith(API_PREFIX + "/"):
+        request.max_content_length = MAX_API_BODY
+
+
 def _authenticate() -> Response | None:
     if not request.path.startswith(API_PREFIX + "/"):
         return None
@@ -207,6 +216,7 @@ def openapi_document() -> Response:
 
 def init_app(app: OpenAPI) -> None:
     app.extensions.setdefault("health_checks", {})["database"] = database_health
+    app.before_request(_bound_body)
     app.before_request(_authenticate)
     app.add_url_rule(f"{API_PREFIX}/openapi.json", "openapi_document", openapi_document)
     app.register_api(core_api)
