@@ -8,6 +8,7 @@ nothing about a protected endpoint's input rules.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast
 
@@ -18,6 +19,7 @@ from flask_openapi3 import APIBlueprint, OpenAPI, Tag
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import text
 
+from portal.core import api_problems
 from portal.core.auth import services as accounts
 from portal.core.auth.models import User
 from portal.core.auth.roles import Role
@@ -210,8 +212,27 @@ def database_health() -> dict[str, Any]:
     return {"status": "ok", "engine": db.engine.dialect.name}
 
 
+_ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+
+def _restricted_operations(app: Flask) -> set[tuple[str, str]]:
+    """The (OpenAPI path, method) pairs whose tokens must be of some roles only."""
+    restricted = set()
+    for rule in app.url_map.iter_rules():
+        roles = getattr(app.view_functions.get(rule.endpoint), "api_roles", None)
+        if rule.rule.startswith(API_PREFIX + "/") and roles and roles != frozenset(Role):
+            path = _ARGUMENT.sub(r"{\1}", rule.rule)
+            restricted.update((path, method.lower()) for method in rule.methods or ())
+    return restricted
+
+
 def openapi_document() -> Response:
-    return jsonify(cast(OpenAPI, current_app).api_doc)
+    """The OpenAPI document, with the problems the plumbing answers (built once)."""
+    app = cast(OpenAPI, current_app)
+    if "api_document" not in app.extensions:
+        restricted = _restricted_operations(app)
+        app.extensions["api_document"] = api_problems.complete(app.api_doc, restricted)
+    return jsonify(app.extensions["api_document"])
 
 
 def init_app(app: OpenAPI) -> None:
