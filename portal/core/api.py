@@ -217,7 +217,7 @@ _ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 def _restricted_operations(app: Flask) -> set[tuple[str, str]]:
     """The (OpenAPI path, method) pairs whose tokens must be of some roles only."""
-    restricted = set()
+    restricted: set[tuple[str, str]] = set()
     for rule in app.url_map.iter_rules():
         roles = getattr(app.view_functions.get(rule.endpoint), "api_roles", None)
         if rule.rule.startswith(API_PREFIX + "/") and roles and roles != frozenset(Role):

@@ -24,10 +24,12 @@ class JSONTooDeepError(BadRequest):
     """A body nested deeper than ``MAX_JSON_DEPTH``: a 400 with its own message."""
 
     def explanation(self) -> str:
-        return _(
-            "The JSON body is nested too deeply: use at most %(count)s levels of "
-            "arrays and objects.",
-            count=MAX_JSON_DEPTH,
+        return str(
+            _(
+                "The JSON body is nested too deeply: use at most %(count)s levels of "
+                "arrays and objects.",
+                count=MAX_JSON_DEPTH,
+            )
         )
 
 
