@@ -42,7 +42,7 @@ def _answers(operation: dict[str, Any], path: str, *, restricted: bool) -> dict[
     if restricted:
         answers["403"] = "This token's account may not use this operation."
     if "{" in path:
-        answers["404"] = "No such record (an id beyond 1 to 2^63 - 1 names none)."
+        answers["404"] = "No such record (an id beyond 1 to 2^31 - 1 names none)."
     if any(parameter.get("in") == "query" for parameter in operation.get("parameters", [])):
         answers["400"] = "Invalid parameters: `errors` has one message per parameter."
     if "requestBody" in operation:

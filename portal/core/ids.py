@@ -1,11 +1,13 @@
 """Row ids as clients send them: in a URL, a JSON body or a query string.
 
-A database integer key holds 1 to 2^63 - 1 (SQLite's INTEGER, PostgreSQL's BIGINT);
-a larger number cannot name a row, and handing it to the database driver raises
-``OverflowError``. Every id is bounded where it enters: ``<int:…>`` in a route is
-:class:`RowIdConverter` (registered app-wide under that name, so an id out of range
-matches no route: 404), and API models declare ids as :data:`RowId` (422, and the
-OpenAPI document states the range).
+The keys are ``INTEGER`` columns: 64-bit on SQLite but 32-bit on PostgreSQL, so an
+id names a row only from 1 to 2^31 - 1. A larger number cannot name one, and handing
+it to the database raises (``OverflowError`` from sqlite3 beyond 2^63 - 1,
+``NumericValueOutOfRange`` from PostgreSQL beyond 2^31 - 1). Every id is bounded where
+it enters: ``<int:…>`` in a route is :class:`RowIdConverter` (registered app-wide under
+that name, so an id out of range matches no route: 404), API models declare ids as
+:data:`RowId` (422, and the OpenAPI document states the range), query strings read
+them with :func:`row_id`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from flask import Flask
 from pydantic import Field
 from werkzeug.routing import IntegerConverter, Map
 
-MAX_ROW_ID = 2**63 - 1
+MAX_ROW_ID = 2**31 - 1  # PostgreSQL's INTEGER; SQLite's holds more
 RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 
 
