@@ -14,7 +14,7 @@ from typing import Annotated, Any, cast
 from flask import Response, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_openapi3 import APIBlueprint, Tag
-from pydantic import BaseModel, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from lodging.properties import services as properties
 from lodging.statistics import measures
@@ -51,6 +51,8 @@ _Stars = Annotated[
 
 
 class OccupancyArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt filter is an error, not ignored
+
     date_from: _Date = Field(None, alias="from", description="First day (YYYY-MM-DD).")
     date_to: _Date = Field(None, alias="to", description="Last day, inclusive (YYYY-MM-DD).")
     period: Annotated[str | None, WithJsonSchema({"enum": [*API_PERIODS, ""]})] = Field(
