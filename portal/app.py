@@ -56,7 +56,19 @@ from portal.booking.payments import (
     StripeProvider,
 )
 from portal.booking.services import release_lapsed_holds
-from portal.core import api, audit, crypto, errors, i18n, links, outbox, outbox_admin, security
+from portal.core import (
+    api,
+    audit,
+    crypto,
+    errors,
+    i18n,
+    ids,
+    json_bodies,
+    links,
+    outbox,
+    outbox_admin,
+    security,
+)
 from portal.core.auth import access
 from portal.core.auth import admin as accounts_admin
 from portal.core.auth import views as auth_views
@@ -126,6 +138,8 @@ def build_app(settings: Settings | None = None) -> OpenAPI:
 
 
 def _configure(app: OpenAPI, settings: Settings) -> None:
+    ids.init_app(app)  # before the first route: every <int:…> is a bounded row id
+    json_bodies.init_app(app)
     Path(settings.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(
         PORTAL_SETTINGS=settings,

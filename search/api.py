@@ -39,6 +39,13 @@ _Repeatable = Annotated[
 
 
 _SCHEMAS: dict[tuple[Any, ...], dict[str, Any]] = {}
+# An empty value is a filter not given, as the search form sends it.
+_Day = Annotated[
+    str | None,
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]}
+    ),
+]
 
 
 class QueryModel(BaseModel):
@@ -68,10 +75,10 @@ class SearchArgs(QueryModel):
         Field(None, description="With near: only within this many kilometres.")
     )
     bbox: str | None = Field(None, description="SOUTH,WEST,NORTH,EAST: only inside this area.")
-    date_from: Annotated[str | None, WithJsonSchema({"type": "string", "format": "date"})] = Field(
+    date_from: _Day = Field(
         None, alias="from", description="Events on or after this day (YYYY-MM-DD)."
     )
-    date_to: Annotated[str | None, WithJsonSchema({"type": "string", "format": "date"})] = Field(
+    date_to: _Day = Field(
         None, alias="to", description="Events on or before this day (YYYY-MM-DD)."
     )
     limit: Annotated[

@@ -23,6 +23,7 @@ from portal.core.api import API_PREFIX, api_user
 from portal.core.auth.models import User
 from portal.core.auth.roles import Role
 from portal.core.extensions import db
+from portal.core.ids import RowId
 from portal.core.problems import problem
 
 api = APIBlueprint(
@@ -35,7 +36,7 @@ MEMBER_ROLES = frozenset({Role.LODGING_OWNER, Role.LODGING_STAFF})
 
 
 class EstablishmentPath(BaseModel):
-    id: int
+    id: RowId
 
 
 class RoomOut(BaseModel):

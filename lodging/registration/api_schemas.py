@@ -24,6 +24,7 @@ from lodging.registration.models import (
     VisaType,
 )
 from portal.core.api import field_path, translate_error
+from portal.core.ids import RowId
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -37,7 +38,7 @@ class PatchError(ValueError):
 
 
 class StayPath(BaseModel):
-    id: int
+    id: RowId
 
 
 _SCHEMAS: dict[tuple[Any, ...], dict[str, Any]] = {}

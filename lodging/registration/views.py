@@ -40,6 +40,7 @@ from portal.core.auth.roles import Role
 from portal.core.clock import VIETNAM, utcnow
 from portal.core.crypto import cipher
 from portal.core.extensions import db
+from portal.core.ids import row_id
 from portal.core.links import public_url_for
 
 bp = Blueprint("registration", __name__, template_folder="templates", url_prefix="/<locale:lang>")
@@ -97,7 +98,7 @@ def _room_choices(
 @roles_required(*DESK_ROLES)
 def desk_home() -> ResponseReturnValue:
     places = properties.establishments_of(db.session, signed_in_user())
-    chosen = request.args.get("establishment", type=int)
+    chosen = request.args.get("establishment", type=row_id)
     if chosen is None and len(places) != 1:
         return render_template("registration/choose.html", establishments=places)
     establishment = _establishment(chosen) if chosen is not None else places[0]

@@ -37,6 +37,7 @@ from portal.core.api import API_PREFIX
 from portal.core.clock import local_now, utcnow
 from portal.core.extensions import db
 from portal.core.i18n import LOCALE_CODES
+from portal.core.ids import RowId
 from portal.core.problems import problem
 
 api = APIBlueprint("bookings_api", __name__, url_prefix=API_PREFIX, abp_tags=[Tag(name="booking")])
@@ -48,7 +49,7 @@ _TOO_MANY_HOLDS = problem_response(
 
 
 class BookingBody(BaseModel):
-    rate_plan_id: int = Field(description="From an availability offer's room type.")
+    rate_plan_id: RowId = Field(description="From an availability offer's room type.")
     arrival: dt.date
     departure: dt.date
     adults: int = Field(2, ge=1, le=services.MAX_GUESTS)

@@ -47,6 +47,7 @@ from portal.booking.services import (
 )
 from portal.core.clock import local_now, utcnow
 from portal.core.extensions import db
+from portal.core.ids import row_id
 from portal.core.security import allow_sources
 
 bp = Blueprint("guest_booking", __name__, template_folder="templates", url_prefix="/<locale:lang>")
@@ -60,7 +61,7 @@ PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 def book() -> ResponseReturnValue:
     """The chosen offer's price and terms, and the guest's name and e-mail to hold it."""
     stay_form = AvailabilityForm(formdata=request.args)
-    plan_id = request.args.get("plan", type=int) or 0
+    plan_id = request.args.get("plan", type=row_id) or 0
     stay, quote, problems = _quote(stay_form, plan_id)
     form = GuestForm()
     if request.method == "GET":

@@ -8,6 +8,7 @@ nothing about a protected endpoint's input rules.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast
 
@@ -18,6 +19,7 @@ from flask_openapi3 import APIBlueprint, OpenAPI, Tag
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import text
 
+from portal.core import api_problems
 from portal.core.auth import services as accounts
 from portal.core.auth.models import User
 from portal.core.auth.roles import Role
@@ -26,6 +28,9 @@ from portal.core.extensions import db
 from portal.core.problems import problem
 
 API_PREFIX = "/api/v1"
+# No API document comes near this (a stay of 50 guests is about 40 kB); pages keep
+# MAX_CONTENT_LENGTH for their image uploads. More is refused with a 413.
+MAX_API_BODY = 1024 * 1024
 BEARER_SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 SECURITY_SCHEMES: dict[str, Any] = {
     "bearer": {
@@ -126,6 +131,12 @@ def _bearer_token() -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
+def _bound_body() -> None:
+    """API bodies get the API's own size limit, checked as soon as one is read."""
+    if request.path.startswith(API_PREFIX + "/"):
+        request.max_content_length = MAX_API_BODY
+
+
 def _authenticate() -> Response | None:
     if not request.path.startswith(API_PREFIX + "/"):
         return None
@@ -201,12 +212,32 @@ def database_health() -> dict[str, Any]:
     return {"status": "ok", "engine": db.engine.dialect.name}
 
 
+_ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+
+def _restricted_operations(app: Flask) -> set[tuple[str, str]]:
+    """The (OpenAPI path, method) pairs whose tokens must be of some roles only."""
+    restricted: set[tuple[str, str]] = set()
+    for rule in app.url_map.iter_rules():
+        roles = getattr(app.view_functions.get(rule.endpoint), "api_roles", None)
+        if rule.rule.startswith(API_PREFIX + "/") and roles and roles != frozenset(Role):
+            path = _ARGUMENT.sub(r"{\1}", rule.rule)
+            restricted.update((path, method.lower()) for method in rule.methods or ())
+    return restricted
+
+
 def openapi_document() -> Response:
-    return jsonify(cast(OpenAPI, current_app).api_doc)
+    """The OpenAPI document, with the problems the plumbing answers (built once)."""
+    app = cast(OpenAPI, current_app)
+    if "api_document" not in app.extensions:
+        restricted = _restricted_operations(app)
+        app.extensions["api_document"] = api_problems.complete(app.api_doc, restricted)
+    return jsonify(app.extensions["api_document"])
 
 
 def init_app(app: OpenAPI) -> None:
     app.extensions.setdefault("health_checks", {})["database"] = database_health
+    app.before_request(_bound_body)
     app.before_request(_authenticate)
     app.add_url_rule(f"{API_PREFIX}/openapi.json", "openapi_document", openapi_document)
     app.register_api(core_api)

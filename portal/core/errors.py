@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.core.extensions import db
+from portal.core.json_bodies import JSONTooDeepError
 from portal.core.problems import problem
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,8 @@ def handle_http_error(error: HTTPException) -> Response:
         return cast(Response, error.response)
     status = error.code or 500
     detail = str(CSRF_MESSAGE) if isinstance(error, CSRFError) else None
+    if isinstance(error, JSONTooDeepError):
+        detail = error.explanation()
     headers = {"Retry-After": "600"} if status == 429 else None
     if status == 401 and wants_problem():
         headers = {"WWW-Authenticate": 'Bearer realm="api"'}

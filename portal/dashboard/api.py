@@ -14,7 +14,7 @@ from typing import Annotated, Any, cast
 from flask import Response, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_openapi3 import APIBlueprint, Tag
-from pydantic import BaseModel, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from lodging.properties import services as properties
 from lodging.statistics import measures
@@ -24,6 +24,7 @@ from portal.core.auth.models import User
 from portal.core.auth.roles import Role
 from portal.core.clock import local_now
 from portal.core.extensions import db
+from portal.core.ids import MAX_ROW_ID
 from portal.core.problems import problem
 from portal.dashboard import figures, pages
 from portal.dashboard.filters import Filters, parse_filters
@@ -35,23 +36,34 @@ DEPARTMENT = frozenset({Role.TOURISM_OFFICER, Role.ADMIN})
 MEMBERS = frozenset({Role.LODGING_OWNER, Role.LODGING_STAFF})
 API_PERIODS: tuple[Period, ...] = ("day", "month")
 API_GROUPS: tuple[GroupBy, ...] = ("total", "commune", "kind", "residence_country")
-_Date = Annotated[str | None, WithJsonSchema({"type": "string", "format": "date"})]
+# Like the dashboard's forms, an empty value means the parameter was not given.
+_EMPTY = {"type": "string", "maxLength": 0}
+_Date = Annotated[
+    str | None, WithJsonSchema({"anyOf": [{"type": "string", "format": "date"}, _EMPTY]})
+]
+_Code = Annotated[
+    str | None,
+    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID}, _EMPTY]}),
+]
+_Stars = Annotated[
+    str | None, WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1, "maximum": 5}, _EMPTY]})
+]
 
 
 class OccupancyArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt filter is an error, not ignored
+
     date_from: _Date = Field(None, alias="from", description="First day (YYYY-MM-DD).")
     date_to: _Date = Field(None, alias="to", description="Last day, inclusive (YYYY-MM-DD).")
-    period: Annotated[str | None, WithJsonSchema({"enum": list(API_PERIODS)})] = Field(
+    period: Annotated[str | None, WithJsonSchema({"enum": [*API_PERIODS, ""]})] = Field(
         None, description="day or month (default month)."
     )
-    group_by: Annotated[str | None, WithJsonSchema({"enum": list(API_GROUPS)})] = Field(
+    group_by: Annotated[str | None, WithJsonSchema({"enum": [*API_GROUPS, ""]})] = Field(
         None, description="commune, kind or residence_country (default: one row per period)."
     )
-    commune: Annotated[str | None, WithJsonSchema({"type": "integer"})] = Field(
-        None, description="Only this commune (its code)."
-    )
+    commune: _Code = Field(None, description="Only this commune (its code).")
     kind: str | None = Field(None, description="Only this kind of establishment.")
-    stars: Annotated[str | None, WithJsonSchema({"type": "integer"})] = None
+    stars: _Stars = None
 
 
 class OccupancyRow(BaseModel):

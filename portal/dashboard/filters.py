@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from lodging.properties.models import EstablishmentKind
 from lodging.statistics.measures import GroupBy, Period
+from portal.core.ids import row_id
 
 PERIODS: tuple[Period, ...] = get_args(Period)
 # The groupings a page may ask for (an establishment's drill-down adds "establishment").
@@ -76,7 +77,7 @@ def _int(raw: str | None, errors: dict[str, LazyString], name: str) -> int | Non
     if not raw:
         return None
     try:
-        return int(raw)
+        return row_id(raw)
     except ValueError:
         errors[name] = _l("Enter a whole number.")
         return None
