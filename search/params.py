@@ -7,7 +7,6 @@ parameter gets its own message, in the request's language, keyed by its name.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -15,6 +14,7 @@ from typing import Protocol, TypeVar
 
 from flask_babel import gettext as _
 
+from portal.core.dates import parse_day
 from search.documents import (
     PRICE_BANDS,
     BoundingBox,
@@ -96,8 +96,8 @@ def parse_search_args(
     radius = read.parse("radius_km", _radius)
     if radius is not None and near is None and "near" not in read.errors:
         read.errors["radius_km"] = _("A radius needs a point: give near=LAT,LON too.")
-    date_from = read.parse("from", _date)
-    date_to = read.parse("to", _date)
+    date_from = read.parse("from", parse_day)
+    date_to = read.parse("to", parse_day)
     if date_from and date_to and date_from > date_to:
         read.errors["to"] = _("The end date must not be before the start date.")
     query = SearchQuery(
@@ -206,13 +206,6 @@ def _radius(raw: str) -> float:
             _("Give a radius in kilometres above 0 and at most %(max)s.", max=int(MAX_RADIUS_KM))
         )
     return radius
-
-
-def _date(raw: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise ValueError(_("Enter a date as YYYY-MM-DD.")) from None
 
 
 def _whole(raw: str, low: int, high: int) -> int:

@@ -32,6 +32,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from lodging.properties import geography
 from lodging.properties.models import Amenity, EstablishmentKind, EstablishmentStatus
 from portal.core.auth.forms import new_password_field, repeat_password_field
+from portal.core.dates import InCalendar
 
 KIND_LABELS = {
     EstablishmentKind.HOTEL: _l("Hotel"),
@@ -229,12 +230,13 @@ class RoomsForm(FlaskForm):
 class ClosureForm(FlaskForm):
     room = SelectField(_l("What is closed"), coerce=str)
     starts_on = DateField(
-        _l("First closed night"), validators=[InputRequired(_l("Enter the first closed night."))]
+        _l("First closed night"),
+        validators=[InputRequired(_l("Enter the first closed night.")), InCalendar()],
     )
     ends_on = DateField(
         _l("Open again from"),
         description=_l("The first night guests can stay again."),
-        validators=[InputRequired(_l("Enter the day it opens again."))],
+        validators=[InputRequired(_l("Enter the day it opens again.")), InCalendar()],
     )
     reason = StringField(
         _l("Reason"),

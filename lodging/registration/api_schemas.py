@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from lodging.registration.declarations import MAX_GUESTS, ForeignerInput, GuestInput, StayInput
 from lodging.registration.documents import Sex
@@ -24,6 +24,7 @@ from lodging.registration.models import (
     VisaType,
 )
 from portal.core.api import field_path, translate_error
+from portal.core.dates import CalendarDate, CalendarDatetime
 from portal.core.ids import RowId
 
 _STRICT = ConfigDict(extra="forbid")
@@ -71,10 +72,10 @@ class ForeignerBody(BaseModel):
     passport_type: PassportType | None = None
     visa_type: VisaType | None = None
     visa_number: str = Field(default="", max_length=50)
-    visa_valid_until: dt.date | None = None
-    visa_issued_on: dt.date | None = None
+    visa_valid_until: CalendarDate | None = None
+    visa_issued_on: CalendarDate | None = None
     visa_issuer: str = Field(default="", max_length=200)
-    entry_date: dt.date | None = None
+    entry_date: CalendarDate | None = None
     entry_port: str = Field(default="", max_length=200)
     entry_purpose: str = Field(default="", max_length=200)
 
@@ -86,7 +87,7 @@ class GuestBody(BaseModel):
     model_config = _STRICT
 
     full_name: str = Field(max_length=300, description="As written on the document.")
-    birth_date: dt.date
+    birth_date: CalendarDate
     sex: Sex
     nationality: str = Field(max_length=60, description="ISO 3166-1 alpha-2 or alpha-3.")
     residence_country: str = Field(max_length=60, description="ISO 3166-1 alpha-2 or alpha-3.")
@@ -100,10 +101,10 @@ class GuestBody(BaseModel):
         description="`none` only for a child travelling with the head of family."
     )
     document_number: str = Field(default="", max_length=30)
-    document_expiry: dt.date | None = None
+    document_expiry: CalendarDate | None = None
     role: GuestRole = GuestRole.SINGLE
     relationship: str = Field(default="", max_length=64, description="A member's, to the head.")
-    arrival: AwareDatetime | None = Field(
+    arrival: CalendarDatetime | None = Field(
         default=None, description="A group member who arrives later; default: the stay's."
     )
     foreigner: ForeignerBody | None = Field(default=None, description="Required of foreigners.")
@@ -118,8 +119,8 @@ class StayBody(BaseModel):
     model_config = _STRICT
 
     room: str = Field(default="", max_length=20, description="The room's number.")
-    arrival: AwareDatetime = Field(description="With its UTC offset: 2026-05-01T14:30:00+07:00.")
-    expected_departure: dt.date
+    arrival: CalendarDatetime = Field(description="With its UTC offset: 2026-05-01T14:30:00+07:00.")
+    expected_departure: CalendarDate
     purpose: Purpose = Purpose.TOURISM
     guests: list[GuestBody] = Field(max_length=MAX_GUESTS)
 
@@ -144,17 +145,17 @@ class GuestPatch(BaseModel):
     model_config = _STRICT
 
     full_name: str | None = Field(default=None, max_length=300)
-    birth_date: dt.date | None = None
+    birth_date: CalendarDate | None = None
     sex: Sex | None = None
     nationality: str | None = Field(default=None, max_length=60)
     residence_country: str | None = Field(default=None, max_length=60)
     residence_province: str | None = Field(default=None, max_length=100)
     document_type: DocumentType | None = None
     document_number: str | None = Field(default=None, max_length=30)
-    document_expiry: dt.date | None = None
+    document_expiry: CalendarDate | None = None
     role: GuestRole | None = None
     relationship: str | None = Field(default=None, max_length=64)
-    arrival: AwareDatetime | None = None
+    arrival: CalendarDatetime | None = None
     foreigner: ForeignerBody | None = None
 
     def merged(self, current: GuestInput) -> GuestInput:
@@ -186,8 +187,8 @@ class StayPatch(BaseModel):
     model_config = _STRICT
 
     room: str | None = Field(default=None, max_length=20)
-    arrival: AwareDatetime | None = None
-    expected_departure: dt.date | None = None
+    arrival: CalendarDatetime | None = None
+    expected_departure: CalendarDate | None = None
     purpose: Purpose | None = None
     guests: list[GuestPatch] | None = Field(default=None, max_length=MAX_GUESTS)
 
@@ -205,7 +206,7 @@ class StayPatch(BaseModel):
 class CheckoutBody(BaseModel):
     model_config = _STRICT
 
-    departure: AwareDatetime = Field(description="When the guests left, with its UTC offset.")
+    departure: CalendarDatetime = Field(description="When the guests left, with its UTC offset.")
 
 
 class CancelBody(BaseModel):

@@ -8,9 +8,9 @@ message per field, keyed by the API's paths (``guests[0].document_number``).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,18 +20,20 @@ from flask_babel import lazy_gettext as _l
 
 from lodging.properties import geography
 from lodging.properties.models import Establishment, Room
+from lodging.registration import stay_dates
 from lodging.registration.deadlines import GuestKind, reporting_deadline
 from lodging.registration.documents import Sex, check_cccd, check_passport_expiry
 from lodging.registration.models import DocumentType, GuestRole, PassportType, Purpose, VisaType
 from portal.core.clock import VIETNAM
+from portal.core.dates import day_problem, moment_problem
+from portal.core.text import UnsafeTextError, clean_text
 
 # A stay of more than 30 days is a temporary residence, not a stay (Law 68/2020 Art. 2).
 LONG_STAY_DAYS = 30
 ADULT_AGE = 18
-# Guests are declared when they arrive; a little slack for clocks and typing.
-ARRIVAL_SLACK = dt.timedelta(minutes=30)
-EARLIEST_BIRTH = dt.date(1900, 1, 1)
 MAX_GUESTS = 50
+_GUEST_DAYS = ("birth_date", "document_expiry")
+_FOREIGNER_DAYS = ("visa_valid_until", "visa_issued_on", "entry_date")
 RoomFinder = Callable[[str], Room | None]
 _CMND = re.compile(r"[0-9]{9}|[0-9]{12}")
 _PASSPORT = re.compile(r"[A-Z0-9]{5,20}")
@@ -130,9 +132,56 @@ def country_code(text: str) -> str | None:
     return None if found is None else str(found.alpha_2)
 
 
-def clean_name(name: str) -> str:
-    """The name as written (Unicode, NFC), with runs of spaces collapsed."""
-    return " ".join(unicodedata.normalize("NFC", name).split())
+def _cleaned(value: str, path: str, problems: _Problems) -> str:
+    try:
+        return clean_text(value)
+    except UnsafeTextError as exc:
+        problems.add(path, exc.message)
+        return value
+
+
+def _days_in_calendar(
+    values: object, names: tuple[str, ...], path: str, problems: _Problems
+) -> bool:
+    ok = True
+    for name in names:
+        day = getattr(values, name)
+        problem = day_problem(day) if day is not None else None
+        if problem is not None:
+            problems.add(f"{path}.{name}", problem)
+            ok = False
+    return ok
+
+
+def _clean_guest(guest: GuestInput, path: str, problems: _Problems) -> GuestInput | None:
+    """The guest with its text in NFC; None when one of its dates is out of the calendar.
+
+    Every later rule may then compute with the guest's dates without overflowing. A
+    refused text is a problem on its field and stays as sent, so nothing is stored.
+    """
+    dates_ok = _days_in_calendar(guest, _GUEST_DAYS, path, problems)
+    foreigner = guest.foreigner
+    if foreigner is not None:
+        where = f"{path}.foreigner"
+        dates_ok = _days_in_calendar(foreigner, _FOREIGNER_DAYS, where, problems) and dates_ok
+        foreigner = dataclasses.replace(
+            foreigner,
+            visa_number=_cleaned(foreigner.visa_number, f"{where}.visa_number", problems),
+            visa_issuer=_cleaned(foreigner.visa_issuer, f"{where}.visa_issuer", problems),
+            entry_port=_cleaned(foreigner.entry_port, f"{where}.entry_port", problems),
+            entry_purpose=_cleaned(foreigner.entry_purpose, f"{where}.entry_purpose", problems),
+        )
+    cleaned = dataclasses.replace(
+        guest,
+        full_name=_cleaned(guest.full_name, f"{path}.full_name", problems),
+        relationship=_cleaned(guest.relationship, f"{path}.relationship", problems),
+        residence_province=_cleaned(
+            guest.residence_province, f"{path}.residence_province", problems
+        ),
+        document_number=_cleaned(guest.document_number, f"{path}.document_number", problems),
+        foreigner=foreigner,
+    )
+    return cleaned if dates_ok else None
 
 
 def normalise_document(document_type: DocumentType, number: str) -> str:
@@ -156,21 +205,25 @@ def check_stay(
     now: dt.datetime,
     *,
     find_room: RoomFinder | None = None,
+    declared_at: dt.datetime | None = None,
 ) -> CheckedStay:
     """The stay, checked and normalised; ``DeclarationError`` lists what is wrong.
 
     ``find_room`` looks one room up by number (a query), so a declaration does not
     load every room of a large hotel; without it the establishment's rooms are used.
+    ``declared_at`` is when a corrected stay was first declared (``stay_dates``).
     """
     problems = _Problems()
     room = _check_room(data.room, establishment, problems, find_room)
+    for path, message in stay_dates.arrival_problems(
+        data.arrival, now=now, declared_at=declared_at
+    ):
+        problems.add(path, message)
+    if moment_problem(data.arrival) is not None:
+        raise DeclarationError(problems.errors)  # nothing else can be computed from it
     local_arrival = data.arrival.astimezone(VIETNAM)
-    if data.arrival > now + ARRIVAL_SLACK:
-        problems.add(
-            "arrival", _l("The arrival is in the future: declare guests when they arrive.")
-        )
-    if data.expected_departure < local_arrival.date():
-        problems.add("expected_departure", _l("The departure cannot be before the arrival."))
+    for path, message in stay_dates.departure_problems(data.arrival, data.expected_departure):
+        problems.add(path, message)
     if not data.guests:
         problems.add("guests", _l("Declare at least one guest."))
     elif len(data.guests) > MAX_GUESTS:
@@ -179,8 +232,9 @@ def check_stay(
         )
     _check_group(data.guests, problems)
     guests = tuple(
-        _check_guest(guest, f"guests[{index}]", data, establishment, problems)
+        _check_guest(cleaned, f"guests[{index}]", data, establishment, problems)
         for index, guest in enumerate(data.guests)
+        if (cleaned := _clean_guest(guest, f"guests[{index}]", problems)) is not None
     )
     if problems.errors:
         raise DeclarationError(problems.errors)
@@ -240,18 +294,22 @@ def _check_guest(
     problems: _Problems,
 ) -> CheckedGuest | None:
     before = len(problems.errors)
-    name = clean_name(guest.full_name)
+    name = guest.full_name
     if not name:
         problems.add(f"{path}.full_name", _l("Enter the guest's full name."))
     elif len(name) > 200:
         problems.add(f"{path}.full_name", _l("The name is too long."))
+    if guest.arrival is not None and (
+        late := stay_dates.guest_arrival_problem(
+            guest.arrival, stay.arrival, stay.expected_departure
+        )
+    ):
+        problems.add(f"{path}.arrival", late)
+        return None
     arrival = guest.arrival or stay.arrival
     arrival_day = arrival.astimezone(VIETNAM).date()
-    if guest.arrival is not None and not (
-        stay.arrival <= guest.arrival and arrival_day <= stay.expected_departure
-    ):
-        problems.add(f"{path}.arrival", _l("A guest arrives during the stay, not outside it."))
-    _check_birth(guest, path, arrival_day, problems)
+    if birth := stay_dates.birth_problem(guest.birth_date, arrival_day):
+        problems.add(f"{path}.birth_date", birth)
     if guest.sex is None:
         problems.add(f"{path}.sex", _l("Choose the guest's sex as on the document."))
     nationality = country_code(guest.nationality)
@@ -289,15 +347,6 @@ def _check_guest(
         arrival=arrival,
         deadline=reporting_deadline(arrival, kind, remote_commune=establishment.remote_commune),
     )
-
-
-def _check_birth(guest: GuestInput, path: str, arrival_day: dt.date, problems: _Problems) -> None:
-    if guest.birth_date is None:
-        problems.add(f"{path}.birth_date", _l("Enter the date of birth."))
-    elif guest.birth_date >= arrival_day:
-        problems.add(f"{path}.birth_date", _l("The date of birth must be before the arrival."))
-    elif guest.birth_date < EARLIEST_BIRTH:
-        problems.add(f"{path}.birth_date", _l("Check the year of birth."))
 
 
 def _check_province(
@@ -353,6 +402,8 @@ def _check_document(  # noqa: PLR0917 - one guest's document against its context
     if guest.document_expiry is not None:
         for problem in check_passport_expiry(guest.document_expiry, arrival_day):
             problems.add(f"{path}.{problem.field}", problem.message)
+        if far := stay_dates.expiry_problem(guest.document_expiry, arrival_day):
+            problems.add(f"{path}.document_expiry", far)
 
 
 def _check_number(guest: GuestInput, number: str, path: str, problems: _Problems) -> None:
@@ -389,15 +440,12 @@ def _check_foreigner(
         )
     elif details.visa_type is not VisaType.EXEMPT and not details.visa_number.strip():
         problems.add(f"{path}.visa_number", _l("Enter the visa or entry paper's number."))
-    if details.visa_valid_until is not None and details.visa_valid_until < arrival_day:
-        problems.add(f"{path}.visa_valid_until", _l("The visa expired before the arrival."))
-    if details.visa_issued_on is not None and details.visa_issued_on > arrival_day:
-        problems.add(f"{path}.visa_issued_on", _l("The visa cannot be issued after the arrival."))
-    if details.entry_date is None:
-        problems.add(f"{path}.entry_date", _l("Enter the date the guest entered Vietnam."))
-    elif details.entry_date > arrival_day:
-        problems.add(
-            f"{path}.entry_date", _l("The entry into Vietnam must be before the arrival here.")
-        )
+    for name, message in stay_dates.visa_problems(
+        valid_until=details.visa_valid_until,
+        issued_on=details.visa_issued_on,
+        entry_date=details.entry_date,
+        arrival_day=arrival_day,
+    ):
+        problems.add(f"{path}.{name}", message)
     if not details.entry_port.strip():
         problems.add(f"{path}.entry_port", _l("Enter the border gate or airport of entry."))

@@ -40,6 +40,8 @@ from lodging.registration.display import (
     countries,
 )
 from lodging.registration.models import DocumentType
+from portal.core.dates import InCalendar
+from portal.core.text import multiline_filter, text_filter
 
 
 def _choices(labels: dict[Any, Any], empty: Any = None) -> list[SelectChoice]:
@@ -65,7 +67,7 @@ def _date(label: Any, required: Any = None, **kwargs: Any) -> DateField:
     """A date, optional unless ``required`` (the message when it is left empty)."""
     return DateField(  # type: ignore[call-arg]  # invalid_value_message is newer than its stubs
         label,
-        validators=[InputRequired(required) if required else Optional()],
+        validators=[InputRequired(required) if required else Optional(), InCalendar()],
         invalid_value_message=_l("Enter a date such as 2026-05-01."),
         **kwargs,
     )
@@ -81,7 +83,7 @@ def _time(label: Any, required: Any) -> TimeField:
 
 
 def _text(label: Any, size: int, **kwargs: Any) -> StringField:
-    return StringField(label, validators=[Length(max=size)], **kwargs)
+    return StringField(label, filters=[text_filter], validators=[Length(max=size)], **kwargs)
 
 
 class GuestForm(Form):
@@ -180,6 +182,7 @@ class CancelForm(FlaskForm):
     reason = TextAreaField(
         _l("Why is this declaration cancelled?"),
         description=_l("For example: declared twice, or the guests did not stay."),
+        filters=[multiline_filter],
         validators=[Length(max=500)],
         render_kw={"rows": 3},
     )

@@ -45,6 +45,8 @@ from lodging.registration.models import (
     VisaType,
 )
 from lodging.registration.mrz import MrzData
+from portal.core.dates import InCalendar
+from portal.core.text import text_filter
 
 METHOD_LABELS = {
     ConfirmationMethod.IN_PERSON: _l("In person, at the desk"),
@@ -89,7 +91,9 @@ def _date(
     **render_kw: str,
 ) -> _DateField:
     presence = InputRequired(required) if required is not None else Optional()
-    return _DateField(label, validators=[presence], description=description, render_kw=render_kw)
+    return _DateField(
+        label, validators=[presence, InCalendar()], description=description, render_kw=render_kw
+    )
 
 
 def _select(label: LazyString, labels: dict[Any, LazyString] | None = None, **kw: Any) -> Any:
@@ -97,7 +101,7 @@ def _select(label: LazyString, labels: dict[Any, LazyString] | None = None, **kw
 
 
 def _text(label: LazyString, max_length: int, **kw: Any) -> StringField:
-    return StringField(label, validators=[Length(max=max_length)], **kw)
+    return StringField(label, filters=[text_filter], validators=[Length(max=max_length)], **kw)
 
 
 _DOCUMENT_INPUT = {"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}

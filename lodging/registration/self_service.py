@@ -155,7 +155,7 @@ def _check_joining_guest(stay: Stay, guest: GuestInput, now: dt.datetime) -> Che
             "Say how you are related to the guest who checked in first (e.g. wife, son, friend)."
         )
     try:
-        checked = check_stay(data, stay.establishment, now).guests[0]
+        checked = check_stay(data, stay.establishment, now, declared_at=stay.created_at).guests[0]
     except DeclarationError as exc:
         raise DeclarationError({**exc.errors, **errors}) from None
     if errors:

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from lodging.properties.models import Establishment, Membership, Room
 from lodging.properties.services import NotFoundError, find_room
-from lodging.registration import hooks, sealed
+from lodging.registration import hooks, sealed, stay_dates
 from lodging.registration.declarations import (
     CheckedGuest,
     DeclarationError,
@@ -46,7 +46,9 @@ from lodging.registration.reports import queue_reports
 from portal.core.clock import VIETNAM
 from portal.core.crypto import PersonalDataCipher
 from portal.core.database import DbSession
+from portal.core.dates import moment_problem
 from portal.core.outbox import OutboxState
+from portal.core.text import UnsafeTextError, clean_text
 from search.folding import fold
 
 
@@ -258,9 +260,11 @@ def check_out(
 ) -> StayEvent:
     """The guests left at ``departed_at``; before the expected day it is an early departure."""
     _require_in_house(stay)
+    if (problem := moment_problem(departed_at)) is not None:
+        raise StayStateError("departure", problem)
     if departed_at < stay.arrival:
         raise StayStateError("departure", _l("The departure cannot be before the arrival."))
-    if departed_at > now + dt.timedelta(minutes=30):
+    if departed_at > now + stay_dates.ARRIVAL_SLACK:
         raise StayStateError("departure", _l("The departure cannot be in the future."))
     before = _stay_snapshot(stay)
     early = departed_at.astimezone(VIETNAM).date() < stay.expected_departure
@@ -283,10 +287,8 @@ def change_departure(
 ) -> StayEvent:
     """Extend (or shorten) a stay that is still in the house."""
     _require_in_house(stay)
-    if expected_departure < stay.arrival.astimezone(VIETNAM).date():
-        raise StayStateError(
-            "expected_departure", _l("The departure cannot be before the arrival.")
-        )
+    for field, message in stay_dates.departure_problems(stay.arrival, expected_departure):
+        raise StayStateError(field, message)
     before = _stay_snapshot(stay)
     kind = "extension" if expected_departure > stay.expected_departure else "shortening"
     stay.expected_departure = expected_departure
@@ -330,11 +332,15 @@ def cancel_stay(
     """Withdraw a declaration made by mistake; reported guests get a cancellation."""
     if stay.status is StayStatus.CANCELLED:
         raise StayStateError("status", _l("This declaration was cancelled."))
-    if not reason.strip():
+    try:
+        reason = clean_text(reason, multiline=True)
+    except UnsafeTextError as exc:
+        raise StayStateError("reason", exc.message) from None
+    if not reason:
         raise StayStateError("reason", _l("Say why the declaration is cancelled."))
     before = _stay_snapshot(stay)
     stay.status = StayStatus.CANCELLED
-    after = {**_stay_snapshot(stay), "reason": reason.strip()}
+    after = {**_stay_snapshot(stay), "reason": reason}
     return _record(session, stay, "cancel", actor, now, before=before, after=after)
 
 
@@ -379,8 +385,8 @@ def correct_stay(
         raise DeclarationError(
             {"guests": _l("Guests cannot be removed by a correction: cancel the declaration.")}
         )
-    # A correction is checked as of the original declaration: its arrival is in the past.
-    checked = check_stay(data, stay.establishment, max(now, data.arrival))
+    # A correction's arrival is bounded around the original declaration, not today.
+    checked = check_stay(data, stay.establishment, now, declared_at=stay.created_at)
     before = _stay_snapshot(stay, cipher)
     stay.room_id = checked.room.id if checked.room else None
     stay.room = checked.room

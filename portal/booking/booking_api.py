@@ -35,10 +35,12 @@ from portal.booking.services import (
 )
 from portal.core.api import API_PREFIX
 from portal.core.clock import local_now, utcnow
+from portal.core.dates import CalendarDate
 from portal.core.extensions import db
 from portal.core.i18n import LOCALE_CODES
 from portal.core.ids import RowId
 from portal.core.problems import problem
+from portal.core.text import PersonalText
 
 api = APIBlueprint("bookings_api", __name__, url_prefix=API_PREFIX, abp_tags=[Tag(name="booking")])
 API = Actor("guest", "api")
@@ -50,11 +52,11 @@ _TOO_MANY_HOLDS = problem_response(
 
 class BookingBody(BaseModel):
     rate_plan_id: RowId = Field(description="From an availability offer's room type.")
-    arrival: dt.date
-    departure: dt.date
+    arrival: CalendarDate
+    departure: CalendarDate
     adults: int = Field(2, ge=1, le=services.MAX_GUESTS)
     children_ages: list[int] = Field(default_factory=list)
-    name: str = Field(min_length=1, max_length=200)
+    name: PersonalText = Field(min_length=1, max_length=200)
     email: EmailStr
     language: str = Field("vi", description=f"One of {', '.join(LOCALE_CODES)}.")
 

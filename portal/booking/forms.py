@@ -22,6 +22,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from lodging.properties.forms import AMENITY_LABELS, KIND_LABELS
 from portal.booking.offers import Area
 from portal.booking.services import MAX_GUESTS
+from portal.core.dates import InCalendar
+from portal.core.text import text_filter
 
 # Where tourists look for a bed; each a box on the map (south, west, north, east).
 AREAS: dict[str, tuple[object, Area]] = {
@@ -50,13 +52,13 @@ class AvailabilityForm(FlaskForm):
     date_from = DateField(  # type: ignore[call-arg]  # invalid_value_message is newer than its stubs
         _l("Arrival"),
         name="from",
-        validators=[InputRequired(_l("Choose the arrival date."))],
+        validators=[InputRequired(_l("Choose the arrival date.")), InCalendar()],
         invalid_value_message=_l("Enter a date such as 2026-05-01."),
     )
     date_to = DateField(  # type: ignore[call-arg]  # same
         _l("Departure"),
         name="to",
-        validators=[InputRequired(_l("Choose the departure date."))],
+        validators=[InputRequired(_l("Choose the departure date.")), InCalendar()],
         invalid_value_message=_l("Enter a date such as 2026-05-01."),
     )
     guests = WholeNumberField(
@@ -137,6 +139,7 @@ class GuestForm(FlaskForm):
     name = StringField(
         _l("Your name"),
         description=_l("As on your ID card or passport."),
+        filters=[text_filter],
         validators=[InputRequired(_l("Enter your name.")), Length(max=200)],
     )
     email = EmailField(

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from lodging.properties.models import EstablishmentKind
 from lodging.statistics.measures import GroupBy, Period
+from portal.core.dates import parse_day
 from portal.core.ids import row_id
 
 PERIODS: tuple[Period, ...] = get_args(Period)
@@ -67,9 +68,9 @@ def _date(raw: str | None, errors: dict[str, LazyString], name: str) -> dt.date 
     if not raw:
         return None
     try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        errors[name] = _l("Enter a date as YYYY-MM-DD.")
+        return parse_day(raw)
+    except ValueError as exc:
+        errors[name] = exc.args[0]
         return None
 
 

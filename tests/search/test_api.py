@@ -194,3 +194,10 @@ def test_facet_labels_speak_the_language_asked_for(client: FlaskClient) -> None:
     vietnamese = get(client, "/api/v1/search?q=ha+long&lang=vi", lang="en").get_json()
     assert {f["value"]: f["label"] for f in english["facets"]["type"]}["place"] == "Places"
     assert {f["value"]: f["label"] for f in vietnamese["facets"]["type"]}["place"] != "Places"
+
+
+def test_event_dates_at_the_edge_of_the_calendar_are_400(client):
+    for query in ("from=0001-01-01", "to=9999-12-31"):
+        answer = client.get(f"/api/v1/search?{query}", headers={"Accept-Language": "en"})
+        assert answer.status_code == 400, answer.json
+        assert "Enter a date from 1900-01-01 to 2199-12-31." in answer.json["errors"].values()

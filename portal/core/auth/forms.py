@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from portal.core.auth.roles import ADMIN_CREATED_ROLES, ROLE_LABELS, Role
 from portal.core.auth.services import MIN_PASSWORD_LENGTH
+from portal.core.text import text_filter
 
 ADMIN_ROLES_IN_ORDER = [role for role in Role if role in ADMIN_CREATED_ROLES]
 
@@ -72,6 +73,7 @@ class LoginForm(FlaskForm):
 class RegisterForm(FlaskForm):
     full_name = StringField(
         _l("Full name"),
+        filters=[text_filter],
         validators=[DataRequired(_l("Enter your name.")), Length(max=200)],
         render_kw={"autocomplete": "name"},
     )
@@ -89,7 +91,9 @@ class CreateUserForm(FlaskForm):
         validators=[DataRequired(_l("Choose a role."))],
     )
     full_name = StringField(
-        _l("Full name"), validators=[DataRequired(_l("Enter the person's name.")), Length(max=200)]
+        _l("Full name"),
+        filters=[text_filter],
+        validators=[DataRequired(_l("Enter the person's name.")), Length(max=200)],
     )
     email = _email_field(_l("Enter the e-mail address."), "off")
     password = new_password_field(
