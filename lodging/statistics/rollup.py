@@ -120,6 +120,32 @@ ROLLUPS = (
 )
 
 
+DAILY = (
+    Rollup(StatisticsDay, ("establishment_id",), "day", residence=False),
+    Rollup(StatisticsDayResidence, ("establishment_id",), "day", residence=True),
+)
+
+
+def add_to_ledger(
+    session: DbSession,
+    establishment_id: int,
+    days: list[dict[str, Any]],
+    residences: list[dict[str, Any]],
+) -> None:
+    """Add changes to one establishment's daily rows, and the same to every roll-up.
+
+    ``days`` and ``residences`` are rows as ``statistics_day`` and
+    ``statistics_day_residence`` hold them (without the establishment), each count
+    the amount to add (negative to take away). A row left at nothing is deleted.
+    """
+    if not days and not residences:
+        return
+    place = {"establishment_id": establishment_id}
+    for daily in DAILY:
+        _add(session, daily, place, daily.sums(residences if daily.residence else days))
+    add_changes(session, group_of(session, establishment_id), ([], []), (days, residences))
+
+
 def add_changes(
     session: DbSession,
     group: Mapping[str, Any],
