@@ -22,9 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Date, bindparam, delete, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Date, TextClause, bindparam, delete, select, text
 
 from lodging.properties.models import Establishment
 from lodging.statistics import periods
@@ -182,7 +180,7 @@ def _add(
     if not rows:
         return
     # Sorted rows: two transactions adding to the same cells lock them in one order.
-    session.execute(_upsert(rollup, session.get_bind().dialect.name), rows)
+    session.execute(_upsert(rollup), rows)
     # Only a change that took something away can leave a cell at nothing.
     shrunk = [row for row in rows if any(row[name] < 0 for name in columns)]
     if not shrunk:
@@ -198,17 +196,22 @@ def _add(
 
 
 @cache
-def _upsert(rollup: Rollup, dialect: str) -> Any:
-    """INSERT … ON CONFLICT adding to the cell: built once, it is the same every time."""
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(rollup.model)
-    return stmt.on_conflict_do_update(
-        index_elements=[rollup.period, *rollup.group, *rollup.keys],
-        set_={
-            name: getattr(rollup.model, name) + getattr(stmt.excluded, name)
-            for name in rollup.counts
-        },
+def _upsert(rollup: Rollup) -> TextClause:
+    """INSERT … ON CONFLICT adding to the cell, the same SQL in SQLite and PostgreSQL.
+
+    Written out once: SQLAlchemy cannot cache its dialects' ``on_conflict_do_update``
+    and compiled it again on every execution (1.5 ms each, six a stay change).
+    """
+    table = rollup.model.__table__
+    keys = [rollup.period, *rollup.group, *rollup.keys]
+    columns = [*keys, *rollup.counts]
+    added = ", ".join(f"{name} = {table.name}.{name} + excluded.{name}" for name in rollup.counts)
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608 - names are constants
+        f"VALUES ({', '.join(':' + name for name in columns)}) "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {added}"
     )
+    return text(sql).bindparams(*(bindparam(name, type_=table.c[name].type) for name in columns))
 
 
 def regroup(session: DbSession, establishment_id: int, old_group: Mapping[str, Any]) -> None:
