@@ -13,9 +13,9 @@ throw-away SQLite instance and prints the mean time of:
 The gap between ``token`` and ``declaration`` is the declaration's own work (checks,
 encryption, ORM, history, outbox); the ratio in ``bench.declarations`` follows from it.
 
-Then a declaration into the hotel while it is empty and while PRESENT guests stay
-over the same days (each timed alone and cancelled after, so the hotel holds the same
-guests every time; median of REQUESTS/4). Target: the full hotel's at most 1.2 times the empty
+Then a declaration into an empty hotel and into one where PRESENT guests stay over
+the same days, in turns (each timed alone and cancelled after, so the hotels hold the
+same guests every time; medians of REQUESTS/4). Target: the full hotel's at most 1.2 times the empty
 one's. Last, a stay leaving on 9999-12-31 declared, extended, moved and cancelled
 (``bench.long_stay``) beside a two-night stay, target ≤ 200 ms each.
 """
@@ -31,14 +31,22 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from flask import Flask
 from flask_migrate import upgrade
+from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from bench import baseline, long_stay
 from bench.declarations import Declarations
-from bench.instance import Instance, seed
+from bench.instance import OWNER_EMAIL, ROOMS, Instance, seed
 from bench.stays import Declarer
+from lodging.properties import services as properties
+from lodging.properties.models import EstablishmentKind
+from lodging.properties.services import EstablishmentInput
 from portal import create_app
+from portal.core.auth.models import User
+from portal.core.auth.roles import Role
+from portal.core.clock import utcnow
 from portal.core.extensions import db
 from portal.core.settings import Settings
 
@@ -60,7 +68,7 @@ def _mean_ms(request: Callable[[], object], count: int) -> float:
 
 
 class Portal:
-    """The throw-away portal in one process, its hotel, and requests to it."""
+    """The throw-away portal in one process, two hotels of one owner, requests to them."""
 
     def __init__(self, workdir: Path) -> None:
         instance = Instance(workdir)
@@ -69,24 +77,23 @@ class Portal:
         with self.app.app_context():
             upgrade()
         self.target = seed(instance)
+        self.other = _another_hotel(self.app)  # kept empty, for the comparison
         self.declarations = Declarations(self.target.rooms)
         self.client = self.app.test_client()
         self.auth = {"Authorization": f"Bearer {self.target.token}"}
-        self.present = 0  # guests in the hotel's live stays
+        self.present = 0  # guests in the first hotel's live stays
 
-    def declare(self) -> int:
+    def declare(self, hotel_id: int | None = None) -> int:
         headers = {**self.auth, "Idempotency-Key": uuid.uuid4().hex}
-        response = self.client.post(
-            self.target.stays_path, json=self.declarations(), headers=headers
-        )
+        path = f"/api/v1/establishments/{hotel_id or self.target.establishment_id}/stays"
+        response = self.client.post(path, json=self.declarations(), headers=headers)
         _expect(201, response)
-        self.present += 1
+        self.present += hotel_id is None
         return int(response.get_json()["id"])
 
     def cancel(self, stay_id: int) -> None:
         path = f"/api/v1/stays/{stay_id}/cancel"
         _expect(200, self.client.post(path, json={"reason": "bench"}, headers=self.auth))
-        self.present -= 1
 
     def fill(self, guests: int) -> None:
         """Stays of one guest each over the benchmark's days until ``guests`` are present."""
@@ -97,15 +104,48 @@ class Portal:
         self.present = max(guests, self.present)
 
 
-def _declaration_into_the_same_hotel(portal: Portal, count: int) -> float:
-    """A declaration timed alone, then cancelled: the hotel holds the same guests each time."""
-    samples = []
-    for _ in range(count + max(count // 10, 2)):
-        started = time.perf_counter()
-        stay_id = portal.declare()
-        samples.append((time.perf_counter() - started) * 1000)
-        portal.cancel(stay_id)
-    return statistics.median(samples[max(count // 10, 2) :])
+def _another_hotel(app: Flask) -> int:
+    """A second hotel of the benchmark's owner, with the same 50 rooms."""
+    with app.app_context():
+        session = db.session
+        owner = session.scalars(select(User).where(User.email == OWNER_EMAIL)).one()
+        admin = session.scalars(select(User).where(User.role == Role.ADMIN)).first()
+        hotel = properties.register_establishment(
+            session,
+            EstablishmentInput(
+                name="Khách sạn Trống",
+                kind=EstablishmentKind.HOTEL,
+                street_address="2 Đường Hạ Long",
+                province="Quảng Ninh",
+                commune="Bãi Cháy",
+                stars=3,
+            ),
+            now=utcnow(),
+            owner=owner,
+            approved_by=admin,
+        )
+        double = properties.add_room_type(session, hotel, name="Double", bed_places=2)
+        properties.add_rooms(session, hotel, double, list(ROOMS))
+        session.commit()
+        return hotel.id
+
+
+def _empty_against_full(portal: Portal, count: int) -> tuple[float, float]:
+    """Median ms of a declaration into the empty hotel and into the full one, in turns.
+
+    Each is cancelled after it is timed, so the hotels hold the same guests every time;
+    the turns share whatever the machine's load does meanwhile.
+    """
+    samples: dict[int | None, list[float]] = {portal.other: [], None: []}
+    warm = max(count // 10, 2)
+    for _ in range(count + warm):
+        for hotel_id, timed in samples.items():
+            started = time.perf_counter()
+            stay_id = portal.declare(hotel_id)
+            timed.append((time.perf_counter() - started) * 1000)
+            portal.cancel(stay_id)
+    empty, full = (statistics.median(timed[warm:]) for timed in samples.values())
+    return empty, full
 
 
 def main() -> None:
@@ -127,20 +167,19 @@ def main() -> None:
     def token_request() -> None:
         _expect(200, portal.client.get("/api/v1/me", headers=portal.auth))
 
-    empty = _declaration_into_the_same_hotel(portal, count // 4)
     figures = {
         "baseline": _mean_ms(baseline_request, count),
         "token": _mean_ms(token_request, count),
         "declaration": _mean_ms(portal.declare, count),
     }
     portal.fill(args.present)
-    full = _declaration_into_the_same_hotel(portal, count // 4)
+    empty, full = _empty_against_full(portal, count // 4)
     print(f"mean of {count} requests each (Flask test client, SQLite, one process)")
     for name, ms in figures.items():
         print(f"{name:<12} {ms:6.2f} ms  ({ms / figures['baseline']:.1f}× baseline)")
     print(
-        f"declaration (median of {count // 4}, each cancelled after): empty hotel {empty:.2f} ms,"
-        f" {args.present} guests present over the same days {full:.2f} ms;"
+        f"declaration (median of {count // 4} in turns, each cancelled after): empty hotel"
+        f" {empty:.2f} ms, {args.present} guests present over the same days {full:.2f} ms;"
         f" ratio {full / empty:.2f} (target ≤ {TARGET_PRESENT_RATIO}):"
         f" {'met' if full / empty <= TARGET_PRESENT_RATIO else 'MISSED'}"
     )

@@ -209,9 +209,10 @@ def _rooms_changed(
     shared = sorted({room for room, _ in changed if room > 0})  # -stay_id: its own room
     taken: set[tuple[int, dt.date]] = set()
     if shared:
-        session.execute(
-            select(Room.id).where(Room.id.in_(shared)).order_by(Room.id).with_for_update()
-        )
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(
+                select(Room.id).where(Room.id.in_(shared)).order_by(Room.id).with_for_update()
+            )
         g = StatisticsGuestStay
         days = [day for _, day in changed]
         first, last = min(days), max(days)
