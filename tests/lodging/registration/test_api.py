@@ -369,7 +369,12 @@ def test_a_declaration_is_one_commit_and_decrypts_nothing_it_sealed(
     event.listen(db_session, "after_commit", lambda _session: commits.append(1))
     cipher = client.application.extensions["personal_data_cipher"]
     decrypted: list[str] = []
-    monkeypatch.setattr(cipher, "decrypt", lambda *args, **kw: decrypted.append("x") or "")
+
+    def decrypt(*_args: Any, **_kwargs: Any) -> str:
+        decrypted.append("decrypted")
+        return ""
+
+    monkeypatch.setattr(cipher, "decrypt", decrypt)
     body = stay_json(
         citizen_json(role="head"), foreigner_json(role="member", relationship="husband")
     )
