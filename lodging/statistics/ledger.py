@@ -210,8 +210,13 @@ def _rooms_changed(
     taken: set[tuple[int, dt.date]] = set()
     if shared:
         if session.get_bind().dialect.name == "postgresql":
+            # NO KEY UPDATE: the stay's own insert holds KEY SHARE on its room (the
+            # foreign key), which FOR UPDATE would wait on, deadlocking two stays.
             session.execute(
-                select(Room.id).where(Room.id.in_(shared)).order_by(Room.id).with_for_update()
+                select(Room.id)
+                .where(Room.id.in_(shared))
+                .order_by(Room.id)
+                .with_for_update(key_share=True)
             )
         g = StatisticsGuestStay
         days = [day for _, day in changed]
