@@ -1,12 +1,15 @@
 """Declarations per second and latency: the portal's API against a raw insert.
 
-    .venv/bin/python -m bench.declarations [--seconds 10] [--concurrency 8]
+    .venv/bin/python -m bench.declarations [--seconds 10] [--concurrency 8] \
+        [--database-url postgresql://…]
 
 Builds a throw-away instance (SQLite, migrated, one hotel and its owner's API token),
 serves it with ``gunicorn -w 2 wsgi:app`` and the baseline (``bench.baseline``, one
 raw insert per request) with ``gunicorn -w 2`` as well, then has CONCURRENCY
-keep-alive clients post valid, distinct declarations to each in turn. Targets: the
-portal keeps at least half the baseline's throughput, and its p99 stays within 50 ms.
+keep-alive clients post valid, distinct declarations to each in turn. With
+``--database-url`` the portal is measured on that PostgreSQL database too (its public
+schema is emptied first), beside the SQLite one. Targets: the portal keeps at least a
+quarter of the baseline's throughput, and its p99 stays within 50 ms.
 The result is printed whether or not they hold; the exit status is 0 either way.
 """
 
@@ -34,10 +37,10 @@ from types import FrameType
 from typing import Any
 
 from bench import baseline
-from bench.instance import Instance, Server, Target, prepare, start_gunicorn
+from bench.instance import ROOMS, Instance, Server, Target, prepare, start_gunicorn
 from portal.core.clock import VIETNAM, utcnow
 
-TARGET_RATIO = 0.5
+TARGET_RATIO = 0.25
 TARGET_P99_MS = 50.0
 FAMILY_NAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Đặng", "Bùi")
 MIDDLE_NAMES = {"M": ("Văn", "Đức", "Minh", "Quang"), "F": ("Thị", "Ngọc", "Thu", "Thanh")}
@@ -216,36 +219,39 @@ def measure(
     return load.run_for(seconds, name)
 
 
-def report(portal: Result, yardstick: Result, *, concurrency: int, seconds: float) -> str:
-    """The comparison as printed: one line per server, then the targets."""
+def report(portals: list[Result], yardstick: Result, *, concurrency: int, seconds: float) -> str:
+    """The comparison as printed: one line per server, then each portal's targets."""
     lines = [
         (
             f"{concurrency} clients, {seconds:g} s each, gunicorn 2 workers, SQLite WAL"
             f" synchronous=FULL, {os.cpu_count()} CPUs shared by clients and servers"
+            f" (load average {os.getloadavg()[0]:.1f})"
         ),
-        f"{'':10}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}  failures",
+        f"{'':12}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}  failures",
     ]
-    for result in (portal, yardstick):
+    for result in (*portals, yardstick):
         failures = ", ".join(f"{k}×{v}" for k, v in sorted(result.failures.items())) or "none"
         lines.append(
-            f"{result.name:10}{result.requests:>10}{result.throughput:>10.1f}"
+            f"{result.name:12}{result.requests:>10}{result.throughput:>10.1f}"
             f"{result.percentile_ms(50):>10.1f}{result.percentile_ms(99):>10.1f}  {failures}"
         )
-    ratio = portal.throughput / yardstick.throughput if yardstick.throughput else 0.0
-    p99 = portal.percentile_ms(99)
-    ratio_met = ratio >= TARGET_RATIO
-    p99_met = p99 <= TARGET_P99_MS  # NaN (no 201 at all) never meets it
-    clean = not portal.failures
-    lines += [
-        (
-            f"throughput ratio portal/baseline: {ratio:.2f}"
-            f" (target ≥ {TARGET_RATIO}): {_verdict(ratio_met)}"
-        ),
-        f"portal p99: {p99:.1f} ms (target ≤ {TARGET_P99_MS:g} ms): {_verdict(p99_met)}",
-        "targets met" if ratio_met and p99_met and clean else "TARGET MISSED",
-    ]
-    if not clean:
-        lines.insert(-1, "the portal answered some requests with something other than 201")
+    met = True
+    for portal in portals:
+        ratio = portal.throughput / yardstick.throughput if yardstick.throughput else 0.0
+        p99 = portal.percentile_ms(99)
+        ratio_met = ratio >= TARGET_RATIO
+        p99_met = p99 <= TARGET_P99_MS  # NaN (no 201 at all) never meets it
+        met = met and ratio_met and p99_met and not portal.failures
+        lines += [
+            (
+                f"{portal.name}: throughput ratio over the baseline {ratio:.2f}"
+                f" (target ≥ {TARGET_RATIO}): {_verdict(ratio_met)};"
+                f" p99 {p99:.1f} ms (target ≤ {TARGET_P99_MS:g} ms): {_verdict(p99_met)}"
+            ),
+        ]
+        if portal.failures:
+            lines.append(f"{portal.name} answered some requests with something other than 201")
+    lines.append("targets met" if met else "TARGET MISSED")
     return "\n".join(lines)
 
 
@@ -253,30 +259,48 @@ def _verdict(met: bool) -> str:
     return "met" if met else "missed"
 
 
-def run(seconds: float, concurrency: int, workdir: Path) -> str:
-    instance = Instance(workdir / "instance")
+def _measure_portal(
+    instance: Instance, name: str, workdir: Path, *, seconds: float, concurrency: int
+) -> tuple[Result, str]:
+    """Serve ``instance`` with gunicorn and load it; the result and the log's tail."""
     target = prepare(instance)
+    server = start_gunicorn(
+        "wsgi:app", instance.environ(), workdir / f"{name}.log", probe="/api/v1/health"
+    )
+    try:
+        result = measure(server, target, name, seconds=seconds, concurrency=concurrency)
+        return result, server.log_tail() if result.failures else ""
+    finally:
+        server.stop()
+
+
+def run(seconds: float, concurrency: int, workdir: Path, database_url: str = "") -> str:
+    """The portal on SQLite (and on ``database_url``), then the baseline, one at a time."""
+    instances = {"portal": Instance(workdir / "instance")}
+    if database_url:
+        instances = {
+            "portal/sqlite": instances["portal"],
+            "portal/pg": Instance(workdir / "instance-pg", database_url=database_url),
+        }
+    portals, logs = [], []
+    for name, instance in instances.items():
+        result, log = _measure_portal(
+            instance, name.replace("/", "-"), workdir, seconds=seconds, concurrency=concurrency
+        )
+        result.name = name
+        portals.append(result)
+        if log:
+            logs.append(f"\n\n{name} log (last lines):\n{log}")
     baseline_database = workdir / "baseline.sqlite3"
     baseline.create_database(baseline_database)
-    servers: list[Server] = []
+    baseline_env = {**os.environ, baseline.DATABASE_VARIABLE: str(baseline_database)}
+    server = start_gunicorn("bench.baseline:app", baseline_env, workdir / "baseline.log")
     try:
-        portal_server = start_gunicorn(
-            "wsgi:app", instance.environ(), workdir / "portal.log", probe="/api/v1/health"
-        )
-        servers.append(portal_server)
-        baseline_env = {**os.environ, baseline.DATABASE_VARIABLE: str(baseline_database)}
-        servers.append(start_gunicorn("bench.baseline:app", baseline_env, workdir / "baseline.log"))
-        portal = measure(portal_server, target, "portal", seconds=seconds, concurrency=concurrency)
-        yardstick = measure(
-            servers[1], target, "baseline", seconds=seconds, concurrency=concurrency
-        )
-        text = report(portal, yardstick, concurrency=concurrency, seconds=seconds)
-        if portal.failures:
-            text += f"\n\nportal log (last lines):\n{portal_server.log_tail()}"
-        return text
+        target = Target(establishment_id=1, token="", rooms=ROOMS)  # the baseline checks neither
+        yardstick = measure(server, target, "baseline", seconds=seconds, concurrency=concurrency)
     finally:
-        for server in servers:
-            server.stop()
+        server.stop()
+    return report(portals, yardstick, concurrency=concurrency, seconds=seconds) + "".join(logs)
 
 
 def _interrupt(_signum: int, _frame: FrameType | None) -> None:
@@ -287,6 +311,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.declarations", description=__doc__)
     parser.add_argument("--seconds", type=float, default=10.0, help="measuring time per server")
     parser.add_argument("--concurrency", type=int, default=8, help="clients at once")
+    parser.add_argument(
+        "--database-url", default="", help="also run the portal on this PostgreSQL database"
+    )
     args = parser.parse_args(argv)
     if args.seconds <= 0 or args.concurrency < 1:
         parser.error("--seconds must be positive and --concurrency at least 1")
@@ -295,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signum, _interrupt)
     try:
         with tempfile.TemporaryDirectory(prefix="bench-declarations-") as workdir:
-            print(run(args.seconds, args.concurrency, Path(workdir)))
+            print(run(args.seconds, args.concurrency, Path(workdir), args.database_url))
     except KeyboardInterrupt:
         print("interrupted; servers stopped", file=sys.stderr)
         return 130

@@ -12,6 +12,7 @@ import base64
 import contextlib
 import http.client
 import os
+import re
 import secrets
 import signal
 import socket
@@ -22,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from lodging.properties import services as properties
@@ -55,13 +56,20 @@ class Target:
 
 @dataclass(frozen=True)
 class Instance:
-    """An instance folder holding its own SQLite database."""
+    """An instance folder holding its own SQLite database (or using ``database_url``)."""
 
     path: Path
+    database_url: str = ""  # a PostgreSQL database whose public schema is emptied first
 
     @property
     def database(self) -> Path:
         return self.path / "portal.sqlite3"
+
+    @property
+    def url(self) -> str:
+        # A plain postgresql:// URL would ask for psycopg2; the portal ships psycopg 3.
+        pg = re.sub(r"^postgres(?:ql)?://", "postgresql+psycopg://", self.database_url)
+        return pg or f"sqlite:///{self.database}"
 
     def environ(self) -> dict[str, str]:
         """The environment a portal process needs to run on this instance.
@@ -73,7 +81,7 @@ class Instance:
             **os.environ,
             "PORTAL_ENV": "development",
             "INSTANCE_PATH": str(self.path),
-            "DATABASE_URL": f"sqlite:///{self.database}",
+            "DATABASE_URL": self.url,
             "SECRET_KEY": secrets.token_urlsafe(48),
             "DATA_ENCRYPTION_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
             "FLASK_SKIP_DOTENV": "1",
@@ -84,6 +92,12 @@ class Instance:
 def prepare(instance: Instance) -> Target:
     """Migrate the instance's database with ``flask db upgrade`` and seed it."""
     instance.path.mkdir(parents=True, exist_ok=True)
+    if instance.database_url:
+        engine = create_engine(instance.url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
         cwd=ROOT,
@@ -100,8 +114,9 @@ def prepare(instance: Instance) -> Target:
 
 def seed(instance: Instance) -> Target:
     """An approved hotel in Bãi Cháy with 50 rooms, its owner and the owner's API token."""
-    engine = create_engine(f"sqlite:///{instance.database}")
-    configure_sqlite(engine)
+    engine = create_engine(instance.url)
+    if not instance.database_url:
+        configure_sqlite(engine)
     now = utcnow()
     try:
         with Session(engine) as session:

@@ -37,7 +37,7 @@ from lodging.registration.hooks import on_stay_changed
 from lodging.statistics import models as statistics_models
 from lodging.statistics import monthly_report as statistics_reports
 from lodging.statistics.cli import bench_cli, statistics_cli
-from lodging.statistics.ledger import apply_stay
+from lodging.statistics.ledger import apply_stay, extend_horizon
 from portal.booking import api as booking_api
 from portal.booking import booking_api as bookings_api
 from portal.booking import checkout as booking_checkout
@@ -268,6 +268,8 @@ def _register_feeds(app: OpenAPI, settings: Settings) -> None:
     register_feeds(app, transport, app.extensions["personal_data_cipher"])
     outbox.register_state_listener(app, follow_delivery)
     register_periodic(app, "daily-statistics", dt.timedelta(minutes=15), schedule_daily_stats)
+    # The ledger counts days up to a horizon; a new day moves it on (idempotent).
+    register_periodic(app, "statistics-horizon", dt.timedelta(hours=1), extend_horizon)
 
     def lapsed_holds(session: DbSession, now: dt.datetime) -> None:
         release_lapsed_holds(session, now)  # rooms held for guests who never paid

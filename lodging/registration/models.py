@@ -138,6 +138,9 @@ class Guest(Base):
     # Foreigners' NA17 details (passport type, visa and its number, entry) as sealed
     # JSON: a visa number is a document number too. Cleared by the purge.
     foreign_details: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # A keyed hash of what they say, taken when sealed: the history tells a change by
+    # it without decrypting them. NULL for rows sealed before it was kept.
+    foreign_details_hash: Mapped[str | None] = mapped_column(String(64))
     # Reporting: the deadline is absolute (UTC); the status follows the feed's delivery.
     deadline: Mapped[dt.datetime | None] = mapped_column(index=True)
     report_status: Mapped[str | None] = mapped_column(String(16), index=True)

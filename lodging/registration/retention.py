@@ -80,6 +80,7 @@ def _clear_guests(session: DbSession, guest_ids: Sequence[int], now: dt.datetime
             document_hash=None,
             document_expiry=None,
             foreign_details=None,
+            foreign_details_hash=None,
             relationship_to_head="",
             purged_at=now,
         )

@@ -33,9 +33,14 @@ def document_hash(cipher: PersonalDataCipher, document_type: DocumentType, numbe
 
 
 def foreign_details_hash(guest: Guest, cipher: PersonalDataCipher) -> str | None:
-    """A short keyed hash of a foreigner's details, to tell a change in the history."""
+    """A short keyed hash of a foreigner's details, to tell a change in the history.
+
+    Kept when they are sealed; only rows sealed before it was kept are decrypted.
+    """
     if guest.foreign_details is None:
         return None
+    if guest.foreign_details_hash is not None:
+        return guest.foreign_details_hash[:12]
     clear = cipher.decrypt(guest.foreign_details, context=FOREIGN_CONTEXT)
     return cipher.lookup_hash(clear, context=FOREIGN_CONTEXT)[:12]
 
@@ -50,9 +55,13 @@ def seal_document(
     return sealed, document_hash(cipher, document_type, number)
 
 
-def seal_foreign_details(cipher: PersonalDataCipher, details: ForeignerInput) -> bytes:
+def seal_foreign_details(cipher: PersonalDataCipher, details: ForeignerInput) -> tuple[bytes, str]:
+    """The sealed details and the keyed hash of what they say."""
     raw = json.dumps(dataclasses.asdict(details), default=str)
-    return cipher.encrypt(raw, context=FOREIGN_CONTEXT)
+    return (
+        cipher.encrypt(raw, context=FOREIGN_CONTEXT),
+        cipher.lookup_hash(raw, context=FOREIGN_CONTEXT),
+    )
 
 
 def stay_input(stay: Stay, cipher: PersonalDataCipher) -> StayInput:

@@ -172,10 +172,10 @@ def _apply_guest(record: Guest, guest: CheckedGuest, cipher: PersonalDataCipher)
     record.document_number, record.document_hash = sealed.seal_document(
         cipher, source.document_type, guest.document_number
     )
-    record.foreign_details = (
+    record.foreign_details, record.foreign_details_hash = (
         sealed.seal_foreign_details(cipher, source.foreigner)
         if guest.is_foreigner and source.foreigner is not None
-        else None
+        else (None, None)
     )
     record.arrival = guest.arrival
     record.deadline = guest.deadline

@@ -1,10 +1,15 @@
 """Keeping the ledger in step with stays, one stay change at a time.
 
 On every change the stay's guests are projected again (``StatisticsGuestStay``) and
-the ledger cells the old and the new projection touch are recomputed from the
-projection of that establishment alone: a hotel's few dozen overlapping guests, never
-the stays table. Recomputing cells (rather than adding and subtracting deltas) keeps
-distinct-room counts exact and cannot drift.
+the ledger gets the difference: what the stay counted before is taken away, what it
+counts now is added, day by day, in the same transaction. Nights, arrivals and
+residences add up; a room's count moves only on the nights the stay fills it or
+leaves it empty, which the room's other guests decide (read for that room alone). The
+work is the stay's own days, whatever the number of guests present.
+
+Days count up to the stored horizon (``horizon``): a stay still in the house counts
+its expected nights up to it, and ``extend_horizon`` (a daily task) counts the days it
+adds. A change thus writes at most the days from its arrival to the horizon.
 
 Unconfirmed self-check-in guests count from their arrival: they are in the house,
 only their papers wait for staff. Cancelled stays count nothing.
@@ -18,14 +23,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 
+from lodging.properties.models import Room
 from lodging.registration.models import Stay, StayStatus
-from lodging.statistics import rollup
+from lodging.statistics import horizon, rollup
 from lodging.statistics.models import (
     NO_PROVINCE,
-    StatisticsDay,
-    StatisticsDayResidence,
     StatisticsGuestStay,
 )
 from portal.core.clock import VIETNAM
@@ -96,79 +100,177 @@ def project_stay(stay: Stay) -> list[dict[str, Any]]:
 
 
 def apply_stay(session: DbSession, stay: Stay) -> None:
-    """Bring the ledger in line with ``stay``'s current state (a stay-change listener)."""
+    """Bring the ledger in line with ``stay``'s current state (a stay-change listener).
+
+    What the stay counted before (its projection rows) is taken away and what it counts
+    now is added, day by day up to the horizon: the work is the stay's own days, never
+    the other guests present, and never more days than the horizon allows.
+    """
     g = StatisticsGuestStay
-    windows: dict[int, tuple[dt.date, dt.date]] = {}
-    old = session.execute(
-        select(g.establishment_id, func.min(g.arrival_day), func.max(g.departure_day))
-        .where(g.stay_id == stay.id)
-        .group_by(g.establishment_id)
-    ).all()
-    for establishment_id, first, last in old:
-        _widen(windows, establishment_id, first, last)
-    session.execute(delete(g).where(g.stay_id == stay.id))
-    rows = project_stay(stay)
-    if rows:
-        session.execute(insert(g), rows)
-        for row in rows:
-            _widen(windows, row["establishment_id"], row["arrival_day"], row["departure_day"])
-    for establishment_id, (first, last) in windows.items():
-        refresh_cells(session, establishment_id, first, last)
+    columns = list(g.__table__.columns)
+    old = [
+        dict(row)
+        for row in session.execute(select(*columns).where(g.stay_id == stay.id)).mappings()
+    ]
+    new = project_stay(stay)
+    if _facts(old) == _facts(new):
+        return  # a confirmation or a correction of names: nothing the ledger counts
+    if old:
+        session.execute(delete(g).where(g.stay_id == stay.id))
+    if new:
+        session.execute(insert(g), new)
+    last_day = horizon.current(session)
+    for establishment_id in sorted({row["establishment_id"] for row in old + new}):
+        before = [_span(row) for row in old if row["establishment_id"] == establishment_id]
+        after = [_span(row) for row in new if row["establishment_id"] == establishment_id]
+        _count_difference(session, establishment_id, stay.id, (before, after), last_day)
 
 
-def _widen(
-    windows: dict[int, tuple[dt.date, dt.date]], key: int, first: dt.date, last: dt.date
+def _facts(rows: Iterable[dict[str, Any]]) -> set[tuple[Any, ...]]:
+    return {tuple(sorted(row.items())) for row in rows}
+
+
+def _span(row: dict[str, Any]) -> GuestSpan:
+    return GuestSpan(
+        row["arrival_day"],
+        row["departure_day"],
+        row["room_key"],
+        row["residence_country"],
+        row["residence_province_code"],
+    )
+
+
+def _count_difference(
+    session: DbSession,
+    establishment_id: int,
+    stay_id: int,
+    spans: tuple[list[GuestSpan], list[GuestSpan]],
+    last_day: dt.date,
 ) -> None:
-    if key in windows:
-        first, last = min(first, windows[key][0]), max(last, windows[key][1])
-    windows[key] = (first, last)
+    """Add to the ledger what replacing the stay's ``before`` spans by ``after`` changes."""
+    before, after = spans
+    both = before + after
+    first = min(span.arrival_day for span in both)
+    last = min(last_day, max(span.departure_day for span in both))
+    if first > last:
+        return  # everything it changes lies beyond the horizon
+    old_days, old_residences = tally(before, first, last)
+    new_days, new_residences = tally(after, first, last)
+    days = _minus(new_days, old_days, ("day",), ADDITIVE_DAY_COUNTS)
+    rooms = _rooms_changed(session, establishment_id, stay_id, spans, (first, last))
+    for row in days.values():
+        row["rooms_occupied"] = 0
+    for day, change in rooms.items():
+        row = days.setdefault((day,), {"day": day} | dict.fromkeys(rollup.DAY_COUNTS, 0))
+        row["rooms_occupied"] += change
+    residences = _minus(new_residences, old_residences, RESIDENCE_KEY, rollup.RESIDENCE_COUNTS)
+    rollup.add_to_ledger(session, establishment_id, list(days.values()), list(residences.values()))
 
 
-def refresh_cells(session: DbSession, establishment_id: int, first: dt.date, last: dt.date) -> None:
-    """Recompute the establishment's ledger rows from ``first`` to ``last`` inclusive."""
-    g = StatisticsGuestStay
-    spans = [
-        GuestSpan(*row)
-        for row in session.execute(
-            select(
-                g.arrival_day,
-                g.departure_day,
-                g.room_key,
-                g.residence_country,
-                g.residence_province_code,
-            ).where(
+ADDITIVE_DAY_COUNTS = tuple(name for name in rollup.DAY_COUNTS if name != "rooms_occupied")
+RESIDENCE_KEY = ("day", "residence_country", "residence_province_code")
+
+
+def _minus(
+    new: list[dict[str, Any]],
+    old: list[dict[str, Any]],
+    key: tuple[str, ...],
+    counts: Sequence[str],
+) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """``new`` less ``old``, cell by cell (keyed by ``key``); cells left at nothing go."""
+    cells: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for sign, rows in ((1, new), (-1, old)):
+        for row in rows:
+            cell = cells.setdefault(
+                tuple(row[k] for k in key),
+                {k: row[k] for k in key} | dict.fromkeys(counts, 0),
+            )
+            for name in counts:
+                cell[name] += sign * row[name]
+    return {k: cell for k, cell in cells.items() if any(cell[name] for name in counts)}
+
+
+def _rooms_changed(
+    session: DbSession,
+    establishment_id: int,
+    stay_id: int,
+    spans: tuple[list[GuestSpan], list[GuestSpan]],
+    window: tuple[dt.date, dt.date],
+) -> Counter[dt.date]:
+    """Per day, the rooms the change newly fills (+) or leaves empty (-).
+
+    A room the stay enters or leaves on a night changes the count only if no other
+    stay's guest sleeps there that night: those are read for the rooms concerned
+    alone (a room's few guests, not the hotel's), after locking the rooms so that two
+    changes to one room on PostgreSQL count each other (SQLite has one writer).
+    """
+    before, after = (_occupied(side, *window) for side in spans)
+    changed = before ^ after
+    shared = sorted({room for room, _ in changed if room > 0})  # -stay_id: its own room
+    taken: set[tuple[int, dt.date]] = set()
+    if shared:
+        if session.get_bind().dialect.name == "postgresql":
+            # NO KEY UPDATE: the stay's own insert holds KEY SHARE on its room (the
+            # foreign key), which FOR UPDATE would wait on, deadlocking two stays.
+            session.execute(
+                select(Room.id)
+                .where(Room.id.in_(shared))
+                .order_by(Room.id)
+                .with_for_update(key_share=True)
+            )
+        g = StatisticsGuestStay
+        days = [day for _, day in changed]
+        first, last = min(days), max(days)
+        others = session.execute(
+            select(g.arrival_day, g.departure_day, g.room_key, g.residence_country).where(
                 g.establishment_id == establishment_id,
+                g.room_key.in_(shared),
+                g.stay_id != stay_id,
                 g.arrival_day <= last,
-                g.departure_day >= first,
+                g.departure_day > first,
             )
         )
-    ]
-    before: list[list[dict[str, Any]]] = []
-    for table in (StatisticsDay, StatisticsDayResidence):
-        # The rows going are what the roll-ups lose: deleted and read in one statement.
-        columns = [c for c in table.__table__.columns if c.name != "establishment_id"]
-        gone = session.execute(
-            delete(table)
-            .where(table.establishment_id == establishment_id, table.day.between(first, last))
-            .returning(*columns)
-        )
-        before.append([dict(row) for row in gone.mappings()])
-    days, residences = tally(spans, first, last)
-    rollup.add_changes(
-        session,
-        rollup.group_of(session, establishment_id),
-        (before[0], before[1]),
-        (days, residences),
-    )
-    if days:
-        session.execute(
-            insert(StatisticsDay), [{"establishment_id": establishment_id, **d} for d in days]
-        )
-    if residences:
-        session.execute(
-            insert(StatisticsDayResidence),
-            [{"establishment_id": establishment_id, **r} for r in residences],
-        )
+        taken = _occupied([GuestSpan(*row) for row in others], first, last)
+    rooms: Counter[dt.date] = Counter()
+    for room, day in changed - taken:
+        rooms[day] += 1 if (room, day) in after else -1
+    return rooms
+
+
+def _occupied(
+    spans: Iterable[GuestSpan], first: dt.date, last: dt.date
+) -> set[tuple[int, dt.date]]:
+    return {(span.room_key, day) for span in spans for day in _nights(span, first, last)}
+
+
+def extend_horizon(session: DbSession, now: dt.datetime) -> None:
+    """Move the horizon to ``horizon.HORIZON_DAYS`` after today, counting the days it adds.
+
+    A periodic task: run again the same day, it finds nothing to do. The new days have
+    no cell yet, so they are counted from every guest they hold (long stays only).
+    """
+    old = horizon.current(session, for_update=True)
+    new = horizon.wanted(now.astimezone(VIETNAM).date())
+    if new <= old:
+        return
+    g = StatisticsGuestStay
+    first = old + dt.timedelta(days=1)
+    spans: defaultdict[int, list[GuestSpan]] = defaultdict(list)
+    for establishment_id, *facts in session.execute(
+        select(
+            g.establishment_id,
+            g.arrival_day,
+            g.departure_day,
+            g.room_key,
+            g.residence_country,
+            g.residence_province_code,
+        ).where(g.arrival_day <= new, g.departure_day >= first)
+    ):
+        spans[establishment_id].append(GuestSpan(*facts))
+    for establishment_id in sorted(spans):
+        days, residences = tally(spans[establishment_id], first, new)
+        rollup.add_to_ledger(session, establishment_id, days, residences)
+    horizon.move_to(session, new)
 
 
 def tally(

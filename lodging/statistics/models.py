@@ -111,7 +111,7 @@ class StatisticsMonth(_MonthGroup, _DayCounts, Base):
     The group is what the department filters and groups by (province, commune, kind,
     stars), so province-wide figures over months and years read a few rows per month
     instead of one per establishment and day. Kept in step by the ledger
-    (``ledger.refresh_cells``) and recomputed by the rebuild (``rollup``).
+    (``ledger.apply_stay``) and recomputed by the rebuild (``rollup``).
     """
 
     __tablename__ = "statistics_month"
@@ -154,3 +154,17 @@ class StatisticsProvinceDayResidence(_GuestCounts, Base):
     province_code: Mapped[int] = mapped_column(primary_key=True)
     residence_country: Mapped[str] = mapped_column(String(2), primary_key=True)
     residence_province_code: Mapped[int] = mapped_column(primary_key=True)
+
+
+class StatisticsHorizon(Base):
+    """The last day the ledger counts (one row): no cell lies after it.
+
+    A stay still in the house counts its expected nights up to this day only, so one
+    change writes a bounded number of cells whatever the departure it announces; the
+    daily task (``ledger.extend_horizon``) moves the day on and counts what it brings in.
+    """
+
+    __tablename__ = "statistics_horizon"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # always HORIZON_ROW
+    last_day: Mapped[dt.date]

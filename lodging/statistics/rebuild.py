@@ -17,11 +17,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Date, Integer, bindparam, func, select, text
+from sqlalchemy import Date, Integer, bindparam, text
 from sqlalchemy.sql.elements import TextClause
 
-from lodging.statistics import rollup
-from lodging.statistics.models import StatisticsGuestStay
+from lodging.statistics import horizon, rollup
 from portal.core.database import DbSession
 
 
@@ -29,6 +28,7 @@ from portal.core.database import DbSession
 class _Dialect:
     local_date: str  # SQL turning a UTC timestamp ``{}`` into a Vietnam date
     greatest: str  # the larger of two dates
+    least: str  # the smaller of two dates
     plus_days: str  # date ``{0}`` plus integer ``{1}`` days
     days_between: str  # whole days from ``{0}`` to ``{1}``
 
@@ -36,12 +36,14 @@ class _Dialect:
 _SQLITE = _Dialect(
     local_date="date({}, '+7 hours')",
     greatest="max({}, {})",
+    least="min({}, {})",
     plus_days="date({0}, '+' || {1} || ' days')",
     days_between="CAST(julianday({1}) - julianday({0}) AS INTEGER)",
 )
 _POSTGRESQL = _Dialect(
     local_date="CAST(({} AT TIME ZONE 'Asia/Ho_Chi_Minh') AS DATE)",
     greatest="GREATEST({}, {})",
+    least="LEAST({}, {})",
     plus_days="({0} + {1})",
     days_between="({1} - {0})",
 )
@@ -58,15 +60,17 @@ WHERE s.status <> 'cancelled' {stay_filter}
 """
 
 # One row per guest event: a night (kind n), an overnight arrival (a) or departure
-# (d), or a same-day visit (s); only those inside [:first, :last] are kept.
+# (d), or a same-day visit (s); only those inside [:first, :last] are kept. Nights are
+# expanded from the later of arrival and :first to the earlier of departure and :stop
+# (the day after :last), so a stay announcing years only expands the days asked.
 _EVENTS = """
 WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < :longest),
-g AS (SELECT * FROM statistics_guest_stay
+g AS (SELECT *, {start} AS lo, {length} AS n FROM statistics_guest_stay
       WHERE arrival_day <= :last AND departure_day >= :first),
 ev AS (
   SELECT g.establishment_id AS e, {night} AS day, 1 AS nt, 0 AS ar, 0 AS de, 0 AS sd,
          g.room_key AS rk, g.residence_country AS rc, g.residence_province_code AS rp
-  FROM g JOIN seq ON seq.i < {length}
+  FROM g JOIN seq ON seq.i < g.n
   UNION ALL
   SELECT establishment_id, arrival_day, 0, 1, 0, 0, NULL, residence_country,
          residence_province_code FROM g WHERE departure_day > arrival_day
@@ -104,7 +108,7 @@ def _dialect(session: DbSession) -> _Dialect:
 
 
 def _dated(sql: str) -> TextClause:
-    names = [name for name in ("first", "last") if f":{name}" in sql]
+    names = [name for name in ("first", "last", "stop") if f":{name}" in sql]
     return text(sql).bindparams(*(bindparam(name, type_=Date) for name in names))
 
 
@@ -115,30 +119,43 @@ def rebuild(
 
     With a range, only the guests of stays touching it are projected again (the
     incremental ledger keeps the others), and only the days inside it are replaced.
+    Days after the ledger's horizon (``horizon``) are left empty, as the live ledger
+    leaves them.
     """
     sql = _dialect(session)
     ranged = first is not None or last is not None
     first = first or dt.date(1900, 1, 1)
     last = last or dt.date(9999, 12, 31)
     _project(session, sql, first, last, ranged=ranged)
-    longest = session.scalar(
-        select(func.max(text(sql.days_between.format("arrival_day", "departure_day")))).select_from(
-            StatisticsGuestStay
-        )
-    )
-    params = {"first": first, "last": last, "longest": int(longest or 0)}
-    events = _EVENTS.format(
-        night=sql.plus_days.format("g.arrival_day", "seq.i"),
-        length=sql.days_between.format("g.arrival_day", "g.departure_day"),
-    )
+    counted = min(last, horizon.current(session))
     for table in ("statistics_day", "statistics_day_residence"):
-        session.execute(_dated(f"DELETE FROM {table} WHERE day BETWEEN :first AND :last"), params)  # noqa: S608 - table names are constants
+        session.execute(
+            _dated(f"DELETE FROM {table} WHERE day BETWEEN :first AND :last"),  # noqa: S608 - table names are constants
+            {"first": first, "last": last},
+        )
+    if first <= counted:
+        _count(session, sql, first, counted)
+    rollup.rebuild_rollups(session, first, last)
+
+
+def _count(session: DbSession, sql: _Dialect, first: dt.date, last: dt.date) -> None:
+    """Fill the daily rows of ``first``..``last`` from the projection."""
+    start = sql.greatest.format("arrival_day", ":first")
+    length = sql.days_between.format(start, sql.least.format("departure_day", ":stop"))
+    params = {"first": first, "last": last, "stop": last + dt.timedelta(days=1)}
+    longest = session.scalar(
+        _dated(
+            f"SELECT MAX({length}) FROM statistics_guest_stay "  # noqa: S608 - constants
+            "WHERE arrival_day <= :last AND departure_day >= :first"
+        ),
+        params,
+    )
+    events = _EVENTS.format(start=start, length=length, night=sql.plus_days.format("g.lo", "seq.i"))
     for statement in (_DAYS, _RESIDENCES):
         session.execute(
             _dated(statement.format(events=events)).bindparams(bindparam("longest", type_=Integer)),
-            params,
+            {**params, "longest": int(longest or 0)},
         )
-    rollup.rebuild_rollups(session, first, last)
 
 
 def _project(

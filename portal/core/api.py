@@ -21,7 +21,7 @@ from sqlalchemy import text
 
 from portal.core import api_problems
 from portal.core.auth import services as accounts
-from portal.core.auth.models import User
+from portal.core.auth.models import ApiToken, User
 from portal.core.auth.roles import Role
 from portal.core.clock import utcnow
 from portal.core.extensions import db
@@ -151,9 +151,9 @@ def _authenticate() -> Response | None:
             detail=_("The API token is unknown or revoked."),
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )
+    # The token's last use (at most once a minute) stays pending: the view's own commit
+    # carries it, and ``_keep_token_use`` commits it after a view that committed nothing.
     g.api_user = user
-    if user is not None and db.session.dirty:
-        db.session.commit()  # keep the token's last use; nothing of the view is pending yet
     if roles is None:
         return None
     if user is None:
@@ -235,10 +235,29 @@ def openapi_document() -> Response:
     return jsonify(app.extensions["api_document"])
 
 
+def _keep_token_use(response: Response) -> Response:
+    """Commit the token's last use when it is all the request left pending.
+
+    A view that writes commits it with its own changes (one commit a request); a read
+    leaves it alone in the session. Anything else pending (a view that failed half-way)
+    is never committed here.
+    """
+    if g.get("api_user") is None or not db.session.registry.has():
+        return response
+    session = db.session
+    if session.new or session.deleted:
+        return response
+    pending = session.dirty
+    if pending and all(isinstance(record, ApiToken) for record in pending):
+        session.commit()
+    return response
+
+
 def init_app(app: OpenAPI) -> None:
     app.extensions.setdefault("health_checks", {})["database"] = database_health
     app.before_request(_bound_body)
     app.before_request(_authenticate)
+    app.after_request(_keep_token_use)
     app.add_url_rule(f"{API_PREFIX}/openapi.json", "openapi_document", openapi_document)
     app.register_api(core_api)
 

@@ -3,7 +3,7 @@ import hashlib
 import pytest
 from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from portal import create_app
 from portal.core.api import API_PREFIX, field_path
@@ -131,3 +131,21 @@ def test_malformed_json_is_a_clear_422(app_with_echo):
     )
     assert response.status_code == 422
     assert "body" in response.get_json()["errors"]
+
+
+def _commits(session):
+    """A list that grows by one on every commit of ``session`` (the request's)."""
+    commits = []
+    event.listen(session, "after_commit", lambda _session: commits.append(1))
+    return commits
+
+
+def test_a_read_keeps_the_tokens_last_use_in_one_commit(client, db_session):
+    user = make_user(db_session, Role.LODGING_OWNER)
+    token = services.create_api_token(db_session, user, "front desk PMS", utcnow())
+    db_session.commit()
+    commits = _commits(db_session)
+    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
+    assert len(commits) == 1
+    stored = db_session.scalar(select(ApiToken).where(ApiToken.user_id == user.id))
+    assert stored.last_used_at is not None

@@ -61,6 +61,8 @@ def test_a_task_name_is_registered_once() -> None:
         register_periodic(app, "x", dt.timedelta(minutes=1), broken)
 
 
-def test_the_portal_schedules_alerts_daily_statistics_and_the_hold_sweeper(app: Flask) -> None:
+def test_the_portal_schedules_alerts_daily_statistics_the_hold_sweeper_and_the_horizon(
+    app: Flask,
+) -> None:
     names = {task.name for task in periodic_tasks(app)}
-    assert names == {"deadline-alerts", "daily-statistics", "lapsed-holds"}
+    assert names == {"deadline-alerts", "daily-statistics", "lapsed-holds", "statistics-horizon"}

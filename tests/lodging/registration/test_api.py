@@ -6,12 +6,13 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from lodging.registration import services
 from lodging.registration.deadlines import GuestKind, reporting_deadline
 from lodging.registration.models import Channel, Guest, Stay, StayEvent, StayStatus
 from portal.core.audit import AuditEntry
+from portal.core.auth.models import ApiToken
 from portal.core.auth.roles import Role
 from portal.core.auth.services import create_api_token
 from portal.core.clock import VIETNAM, utcnow
@@ -359,3 +360,29 @@ def test_openapi_document_lists_the_stay_endpoints(client):
     assert "post" in paths["/api/v1/stays/{id}/cancel"]
     declare_doc = paths["/api/v1/establishments/{id}/stays"]["post"]
     assert "Idempotency-Key" in [p["name"] for p in declare_doc["parameters"]]
+
+
+def test_a_declaration_is_one_commit_and_decrypts_nothing_it_sealed(
+    client, db_session, hotel, auth, monkeypatch
+):
+    commits: list[int] = []
+    event.listen(db_session, "after_commit", lambda _session: commits.append(1))
+    cipher = client.application.extensions["personal_data_cipher"]
+    decrypted: list[str] = []
+
+    def decrypt(*_args: Any, **_kwargs: Any) -> str:
+        decrypted.append("decrypted")
+        return ""
+
+    monkeypatch.setattr(cipher, "decrypt", decrypt)
+    body = stay_json(
+        citizen_json(role="head"), foreigner_json(role="member", relationship="husband")
+    )
+    response = declare(client, hotel, auth, body)
+    assert response.status_code == 201, response.get_json()
+    assert len(commits) == 1, "the token's last use rides on the declaration's commit"
+    assert decrypted == [], "the history's hash of the visa details comes from the clear text"
+    token = db_session.scalar(select(ApiToken).where(ApiToken.name == "PMS"))
+    assert token.last_used_at is not None
+    snapshot = db_session.get(Stay, response.get_json()["id"]).events[0].after["guests"][1]
+    assert len(snapshot["foreign_details"] or "") == 12

@@ -8,52 +8,21 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lodging.properties.models import Establishment, EstablishmentKind
 from lodging.registration import self_service, services
-from lodging.registration.declarations import DeclarationError, GuestInput
 from lodging.registration.documents import Sex
-from lodging.registration.models import ConfirmationMethod, GuestRole, Stay
+from lodging.registration.models import ConfirmationMethod, GuestRole
 from lodging.statistics import measures, rollup
 from lodging.statistics.measures import Scope
-from lodging.statistics.models import (
-    StatisticsDay,
-    StatisticsDayResidence,
-    StatisticsGuestStay,
-    StatisticsMonth,
-    StatisticsMonthResidence,
-    StatisticsProvinceDay,
-    StatisticsProvinceDayResidence,
-)
 from lodging.statistics.rebuild import rebuild
 from portal.core.clock import utcnow
 from tests.factories import TEST_CIPHER, citizen, declare, make_establishment, stay_input
 from tests.lodging.statistics.dates import DESK, at, couple, day0, korean
+from tests.lodging.statistics.histories import LEDGER_TABLES, ledger, random_history
 
 DAYS = dt.timedelta(days=1)
-
-
-LEDGER_TABLES = {
-    "day": StatisticsDay,
-    "residence": StatisticsDayResidence,
-    "guests": StatisticsGuestStay,
-    "month": StatisticsMonth,
-    "month by residence": StatisticsMonthResidence,
-    "province": StatisticsProvinceDay,
-    "province by residence": StatisticsProvinceDayResidence,
-}
-
-
-def ledger(session: Session) -> dict[str, list[tuple[Any, ...]]]:
-    """Every ledger row, comparable."""
-    result = {}
-    for name, model in LEDGER_TABLES.items():
-        columns = list(model.__table__.columns)
-        rows = session.execute(select(*columns).order_by(*model.__table__.primary_key)).all()
-        result[name] = [tuple(row) for row in rows]
-    return result
 
 
 def nights(session: Session, place: Establishment, first: dt.date, last: dt.date) -> list[int]:
@@ -154,85 +123,6 @@ def test_a_self_checked_in_guest_counts_from_arrival_before_staff_confirm(
     assert joined.guests == 2
 
 
-def _random_guest(rng: random.Random, day: dt.date, n: int) -> tuple[GuestInput, ...]:
-    if rng.random() < 0.3:
-        return (korean(day, full_name=f"LEE {n}"),)
-    return couple() if rng.random() < 0.5 else (citizen(),)
-
-
-def _one_change(
-    rng: random.Random,
-    session: Session,
-    place: Establishment,
-    stays: list[Stay],
-    d: dt.date | None = None,
-) -> None:
-    d = d or day0()
-    now = utcnow()
-    choice = rng.random()
-    if choice < 0.4 or not stays:
-        start = d + rng.randrange(0, 12) * DAYS
-        data = stay_input(
-            *_random_guest(rng, start, len(stays)),
-            room=rng.choice(("101", "102", "201")),
-            arrival=at(start, rng.choice((1, 10, 20, 23))),
-            expected_departure=start + rng.randrange(0, 5) * DAYS,
-        )
-        stay, _ = services.declare_stay(
-            session, place, data, actor=DESK, cipher=TEST_CIPHER, now=now
-        )
-        stays.append(stay)
-        return
-    stay = rng.choice(stays)
-    if choice < 0.55:
-        services.check_out(
-            session,
-            stay,
-            departed_at=stay.arrival + dt.timedelta(hours=rng.randrange(1, 80)),
-            actor=DESK,
-            now=now + dt.timedelta(days=30),
-        )
-    elif choice < 0.7:
-        services.change_departure(
-            session,
-            stay,
-            expected_departure=stay.expected_departure + rng.choice((-1, 1, 2)) * DAYS,
-            actor=DESK,
-            now=now,
-        )
-    elif choice < 0.8:
-        services.move_room(
-            session, stay, room_number=rng.choice(("101", "102", "201")), actor=DESK, now=now
-        )
-    elif choice < 0.9:
-        services.cancel_stay(session, stay, reason="mistake", actor=DESK, now=now)
-    else:
-        later = stay.arrival + dt.timedelta(days=rng.choice((-1, 1)))
-        day = later.astimezone(at(d).tzinfo).date()
-        data = stay_input(
-            *_random_guest(rng, day, 99)[: len(stay.guests)] or (citizen(),),
-            arrival=later,
-            expected_departure=max(day, stay.expected_departure),
-        )
-        if len(data.guests) >= len(stay.guests):
-            services.correct_stay(session, stay, data, actor=DESK, cipher=TEST_CIPHER, now=now)
-
-
-def _random_history(
-    rng: random.Random, session: Session, places: list[Establishment], changes: int, d: dt.date
-) -> None:
-    stays: dict[int, list[Stay]] = {p.id: [] for p in places}
-    for _ in range(changes):
-        place = rng.choice(places)
-        savepoint = session.begin_nested()
-        try:
-            _one_change(rng, session, place, stays[place.id], d)
-            savepoint.commit()
-        except (services.StayStateError, DeclarationError):
-            savepoint.rollback()
-    session.expire_all()
-
-
 def _across_a_month() -> dt.date:
     """Six days before the first of last month: random stays then cross a month's start."""
     first = (day0().replace(day=1) - DAYS).replace(day=1)
@@ -248,7 +138,7 @@ def test_rebuild_from_stays_equals_the_incremental_ledger_after_a_random_history
     places = [make_establishment(db_session) for _ in range(2)]
     places.append(make_establishment(db_session, stars=5))
     d = day0() if seed == 1 else _across_a_month()
-    _random_history(rng, db_session, places, 50, d)
+    random_history(rng, db_session, places, 50, d)
     incremental = ledger(db_session)
     assert incremental["day"], "the history left something to count"
     assert incremental["month"], "the roll-ups were kept"
@@ -276,7 +166,7 @@ def test_the_roll_ups_give_the_figures_the_days_give(db_session: Session, seed: 
     places.append(make_establishment(db_session, stars=5))
     places.append(make_establishment(db_session, kind=EstablishmentKind.HOMESTAY, stars=None))
     d = _across_a_month()
-    _random_history(rng, db_session, places, 80, d)
+    random_history(rng, db_session, places, 80, d)
     month = (d + 6 * DAYS).replace(day=1)
     # Whole months; months cut a little (their roll-up less the days left out) or a lot
     # (read day by day), at either end or both.
@@ -313,7 +203,7 @@ def test_the_roll_ups_give_the_figures_the_days_give(db_session: Session, seed: 
 def test_a_place_moved_to_another_group_takes_its_months_along(db_session: Session) -> None:
     rng = random.Random(6)
     places = [make_establishment(db_session) for _ in range(2)]
-    _random_history(rng, db_session, places, 30, _across_a_month())
+    random_history(rng, db_session, places, 30, _across_a_month())
     before = rollup.group_of(db_session, places[0].id)
     places[0].stars = 4
     db_session.flush()
