@@ -32,6 +32,8 @@ from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from bench.inprocess import migrated_app, percentiles
+from core.clock import local_now, utcnow
+from core.extensions import db
 from lodging.properties.models import (
     Establishment,
     EstablishmentKind,
@@ -43,8 +45,6 @@ from portal.booking import services
 from portal.booking.models import Booking, BookingEvent, InventoryNight, RatePlan
 from portal.booking.offers import Area, find_offers
 from portal.booking.services import Actor, GuestContact, RoomGoneError, StayRequest
-from portal.core.clock import local_now, utcnow
-from portal.core.extensions import db
 
 # (share of the places, south, west, north, east)
 CLUSTERS = (

@@ -40,15 +40,15 @@ from bench import baseline, long_stay
 from bench.declarations import Declarations
 from bench.instance import OWNER_EMAIL, ROOMS, Instance, seed
 from bench.stays import Declarer
+from core.auth.models import User
+from core.auth.roles import Role
+from core.clock import utcnow
+from core.extensions import db
+from core.settings import Settings
 from lodging.properties import services as properties
 from lodging.properties.models import EstablishmentKind
 from lodging.properties.services import EstablishmentInput
 from portal import create_app
-from portal.core.auth.models import User
-from portal.core.auth.roles import Role
-from portal.core.clock import utcnow
-from portal.core.extensions import db
-from portal.core.settings import Settings
 
 TARGET_PRESENT_RATIO = 1.2
 

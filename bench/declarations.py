@@ -38,7 +38,7 @@ from typing import Any
 
 from bench import baseline
 from bench.instance import ROOMS, Instance, Server, Target, prepare, start_gunicorn
-from portal.core.clock import VIETNAM, utcnow
+from core.clock import VIETNAM, utcnow
 
 TARGET_RATIO = 0.25
 TARGET_P99_MS = 50.0

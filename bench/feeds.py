@@ -45,14 +45,14 @@ from sqlalchemy.orm import Session
 
 from bench.instance import ROOT, Instance, free_port, prepare
 from bench.stays import Declarer
+from core.clock import utcnow
+from core.crypto import PersonalDataCipher
+from core.database import configure_sqlite
+from core.outbox.messages import OutboxAttempt, OutboxMessage, OutboxState
 from lodging.feeds.channels import FeedChannel
 from lodging.feeds.payloads import police_reports
 from lodging.feeds.transports import HttpTransport
 from lodging.registration.models import Stay
-from portal.core.clock import utcnow
-from portal.core.crypto import PersonalDataCipher
-from portal.core.database import configure_sqlite
-from portal.core.outbox import OutboxAttempt, OutboxMessage, OutboxState
 
 REPORTS = "lodging.stay."  # the police reports' outbox kinds
 

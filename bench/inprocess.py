@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from flask import Flask
 from flask_migrate import upgrade
 
+from core.extensions import db
+from core.settings import Settings
 from portal import create_app
-from portal.core.extensions import db
-from portal.core.settings import Settings
 
 SECRET = "bench-in-process-secret-key-0123456789-not-for-production"  # noqa: S105 - throw-away
 

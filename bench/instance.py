@@ -26,13 +26,13 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
+from core.auth import services as accounts
+from core.auth.roles import Role
+from core.clock import utcnow
+from core.database import configure_sqlite
 from lodging.properties import services as properties
 from lodging.properties.models import EstablishmentKind
 from lodging.properties.services import EstablishmentInput
-from portal.core.auth import services as accounts
-from portal.core.auth.roles import Role
-from portal.core.clock import utcnow
-from portal.core.database import configure_sqlite
 
 ROOT = Path(__file__).resolve().parent.parent
 OWNER_EMAIL = "bench-owner@example.com"

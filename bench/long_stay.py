@@ -17,15 +17,15 @@ from collections.abc import Callable
 from flask import Flask
 
 from bench.instance import ROOMS
+from core.clock import VIETNAM, utcnow
+from core.crypto import PersonalDataCipher
+from core.database import DbSession
+from core.extensions import db
 from lodging.properties.models import Establishment
 from lodging.registration import services
 from lodging.registration.declarations import GuestInput, StayInput
 from lodging.registration.documents import Sex
 from lodging.registration.models import Channel, DocumentType, Purpose, Stay
-from portal.core.clock import VIETNAM, utcnow
-from portal.core.crypto import PersonalDataCipher
-from portal.core.database import DbSession
-from portal.core.extensions import db
 
 FAR = dt.date(9999, 12, 31)
 TARGET_MS = 200.0

@@ -4,7 +4,7 @@
         [--stays N] [--database-url postgresql://...] [--repeat 20] [--reuse]
 
 Generates synthetic establishments and stays with ``flask bench generate``'s code
-(``lodging/statistics/generate.py``) into a throw-away SQLite file, or into the
+(``bench/generate.py``) into a throw-away SQLite file, or into the
 PostgreSQL database given by ``--database-url`` / ``TEST_DATABASE_URL`` (migrated
 first; ``--reuse`` skips generation when it already holds data). Then, in one run:
 
@@ -28,15 +28,15 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select, text
 
+from bench.generate import generate
 from bench.inprocess import migrated_app, percentiles
+from core.database import DbSession
+from core.extensions import db
 from lodging.properties.models import Establishment
 from lodging.registration.models import Stay
 from lodging.statistics import measures
-from lodging.statistics.generate import generate
 from lodging.statistics.measures import Scope
 from lodging.statistics.rebuild import rebuild
-from portal.core.database import DbSession
-from portal.core.extensions import db
 from portal.dashboard.filters import default_filters
 
 TARGET_MS = 200

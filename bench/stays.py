@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session
 
 from bench.declarations import FAMILY_NAMES, GIVEN_NAMES, MIDDLE_NAMES
 from bench.instance import ROOMS
+from core.clock import VIETNAM, utcnow
+from core.crypto import PersonalDataCipher
 from lodging.properties.models import Establishment
 from lodging.registration import services
 from lodging.registration.declarations import ForeignerInput, GuestInput, StayInput
 from lodging.registration.documents import Sex
 from lodging.registration.models import Channel, DocumentType, PassportType, Purpose, VisaType
-from portal.core.clock import VIETNAM, utcnow
-from portal.core.crypto import PersonalDataCipher
 
 COMMIT_EVERY = 500
 NATIONALITIES = ("KOR", "JPN", "CHN", "USA", "FRA", "DEU", "AUS", "RUS")

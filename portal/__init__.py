@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from flask_openapi3 import OpenAPI
 
-    from portal.core.settings import Settings
+    from core.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> OpenAPI:
     """Build the portal from ``settings`` (default: read from the environment)."""
-    # The shell imports every feature, and the features import portal.core: importing
-    # it here, when an app is built, keeps `import portal.core…` free of the features.
+    # The shell imports every feature, and the features import core: importing
+    # it here, when an app is built, keeps `import core…` free of the features.
     from portal.app import build_app  # noqa: PLC0415
 
     return build_app(settings)

@@ -11,6 +11,21 @@ from flask_babel import lazy_gettext as _l
 from flask_openapi3 import Info, OpenAPI
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from core import api, audit, crypto, errors, i18n, ids, json_bodies, links, security
+from core.auth import access
+from core.auth import admin as accounts_admin
+from core.auth import views as auth_views
+from core.auth.access import register_work_link
+from core.auth.cli import tokens_cli, users_cli
+from core.auth.roles import Role
+from core.database import DbSession, configure_sqlite
+from core.demo import demo_cli, load_demo_accounts, register_demo_loader
+from core.extensions import babel, csrf, db, limiter, migrate
+from core.outbox import admin as outbox_admin
+from core.outbox import messages as outbox
+from core.outbox.mail import MailDrop, Mailer, SmtpMailer, register_mail
+from core.outbox.periodic import register_periodic
+from core.settings import Settings
 from lodging.feeds.channels import FeedChannel
 from lodging.feeds.cli import feeds_cli  # the outbox's commands and the test receiver
 from lodging.feeds.handlers import follow_delivery, register_feeds, schedule_daily_stats
@@ -24,16 +39,16 @@ from lodging.properties.demo import load_demo_establishments
 from lodging.properties.forms import AMENITY_LABELS
 from lodging.properties.forms import KIND_LABELS as LODGING_KIND_LABELS
 from lodging.properties.search_documents import register_lodging_source
-from lodging.registration import api as registration_api
-from lodging.registration import booked as booked_arrivals
 from lodging.registration import cli as registration_cli
 from lodging.registration import models as registration_models
-from lodging.registration import self_checkin
-from lodging.registration import views as registration_views
 from lodging.registration.alert_mail import alert_composer
 from lodging.registration.alerts import enqueue_deadline_alerts
+from lodging.registration.api import endpoints as registration_api
 from lodging.registration.bookings import register_booking_desk
+from lodging.registration.desk import views as registration_views
+from lodging.registration.desk import vouchers as booked_arrivals
 from lodging.registration.hooks import on_stay_changed
+from lodging.registration.self_checkin import views as self_checkin
 from lodging.statistics import models as statistics_models
 from lodging.statistics import monthly_report as statistics_reports
 from lodging.statistics.cli import bench_cli, statistics_cli
@@ -56,31 +71,6 @@ from portal.booking.payments import (
     StripeProvider,
 )
 from portal.booking.services import release_lapsed_holds
-from portal.core import (
-    api,
-    audit,
-    crypto,
-    errors,
-    i18n,
-    ids,
-    json_bodies,
-    links,
-    outbox,
-    outbox_admin,
-    security,
-)
-from portal.core.auth import access
-from portal.core.auth import admin as accounts_admin
-from portal.core.auth import views as auth_views
-from portal.core.auth.access import register_work_link
-from portal.core.auth.cli import tokens_cli, users_cli
-from portal.core.auth.roles import Role
-from portal.core.database import DbSession, configure_sqlite
-from portal.core.demo import demo_cli, load_demo_accounts, register_demo_loader
-from portal.core.extensions import babel, csrf, db, limiter, migrate
-from portal.core.mail import MailDrop, Mailer, SmtpMailer, register_mail
-from portal.core.periodic import register_periodic
-from portal.core.settings import Settings
 from portal.dashboard import api as dashboard_api
 from portal.dashboard import owner_views as dashboard_owner_views
 from portal.dashboard import views as dashboard_views
@@ -129,7 +119,7 @@ def build_app(settings: Settings | None = None) -> OpenAPI:
         doc_ui=False,
         instance_path=settings.instance_path,
         static_folder=str(ROOT / "static"),
-        template_folder="core/templates",
+        template_folder=str(ROOT / "core" / "templates"),
     )
     _configure(app, settings)
     _init_extensions(app, settings)

@@ -15,9 +15,9 @@ from flask_babel import gettext as _
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field, WithJsonSchema
 
-from portal.core.api import API_PREFIX
-from portal.core.i18n import LOCALE_CODES, select_locale
-from portal.core.problems import problem
+from core.api import API_PREFIX
+from core.i18n import LOCALE_CODES, select_locale
+from core.problems import problem
 from search import services
 from search.documents import Facet, Hit, SearchResult
 from search.indexing import backend_of

@@ -6,8 +6,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal.core.clock import utcnow
-from portal.core.extensions import db
+from core.clock import utcnow
+from core.extensions import db
 from search.indexing import backend_of, reindex
 
 search_cli = AppGroup("search", help="Look after the search index.")

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from portal.core import outbox
-from portal.core.database import DbSession
-from portal.core.settings import Settings
+from core.database import DbSession
+from core.outbox import messages as outbox
+from core.settings import Settings
 from search.backends.embedded import EmbeddedBackend
 from search.documents import DocumentType, SearchBackend, SearchDocument
 

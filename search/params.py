@@ -14,7 +14,7 @@ from typing import Protocol, TypeVar
 
 from flask_babel import gettext as _
 
-from portal.core.dates import parse_day
+from core.dates import parse_day
 from search.documents import (
     PRICE_BANDS,
     BoundingBox,

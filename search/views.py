@@ -13,8 +13,8 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
-from portal.core.clock import local_now
-from portal.core.i18n import LOCALE_CODES
+from core.clock import local_now
+from core.i18n import LOCALE_CODES
 from search import presenting, services
 from search.documents import Facet, SearchQuery
 from search.indexing import backend_of

@@ -19,9 +19,9 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, scoped_session
 
+from core.extensions import db, limiter
+from core.settings import Settings
 from portal import create_app
-from portal.core.extensions import db, limiter
-from portal.core.settings import Settings
 from tests.smtp_server import Inbox, free_port, smtp_server
 
 TEST_SECRET = "test-secret-key-0123456789abcdef-not-for-production"

@@ -13,6 +13,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.auth import services as accounts
+from core.auth.models import User
+from core.auth.roles import Role
+from core.clock import VIETNAM, utcnow
+from core.crypto import PersonalDataCipher
+from core.outbox.delivery import claim_due, deliver
+from core.outbox.messages import OutboxMessage, Outcome, handlers_of
+from core.settings import DEVELOPMENT_DATA_KEY
 from lodging.properties import services as properties
 from lodging.properties.models import Establishment, EstablishmentKind
 from lodging.properties.services import EstablishmentInput
@@ -28,14 +36,6 @@ from lodging.registration.models import (
     VisaType,
 )
 from lodging.registration.services import Actor
-from portal.core.auth import services as accounts
-from portal.core.auth.models import User
-from portal.core.auth.roles import Role
-from portal.core.clock import VIETNAM, utcnow
-from portal.core.crypto import PersonalDataCipher
-from portal.core.delivery import claim_due, deliver
-from portal.core.outbox import OutboxMessage, Outcome, handlers_of
-from portal.core.settings import DEVELOPMENT_DATA_KEY
 
 PASSWORD = "Ha-Long-Bay-1994"
 # The key the test app uses too (settings leave DATA_ENCRYPTION_KEY at its default).

@@ -17,8 +17,8 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url, text
 
+from core.extensions import db
 from portal import create_app
-from portal.core.extensions import db
 from tests.conftest import make_settings
 
 

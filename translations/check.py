@@ -25,10 +25,10 @@ LOCALES = ("vi", "en", "zh", "ko", "ja", "fr", "ru")
 REQUIRED_COMPLETE = ("vi", "en")
 # The base layout and error pages: every language must have these.
 BASE_LAYOUT = (
-    "portal/core/templates/base.html",
-    "portal/core/templates/language_switcher.html",
-    "portal/core/templates/errors/error.html",
-    "portal/core/errors.py",
+    "core/templates/base.html",
+    "core/templates/language_switcher.html",
+    "core/templates/errors/error.html",
+    "core/errors.py",
 )
 KEYWORDS = ["-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2"]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]")

@@ -9,6 +9,6 @@ Three channels, each with a versioned payload and a JSON Schema file in ``schema
 ``payloads`` and ``stats`` build what each channel receives from the stays;
 ``transports`` carries it (a signed file dropped in a folder, or a signed HTTPS POST
 with an ``Idempotency-Key``); ``handlers`` turns the outbox messages that the
-registration services write into deliveries for ``portal.core``'s worker; and
+registration services write into deliveries for ``core``'s worker; and
 ``receiver`` is a receiver to test against, which can be told to fail.
 """

@@ -17,7 +17,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
-from portal.core.api import field_path
+from core.api import field_path
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 

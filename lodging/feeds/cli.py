@@ -7,12 +7,12 @@ import datetime as dt
 import click
 from flask import current_app
 
+from core.clock import local_now, utcnow
+from core.extensions import db
+from core.outbox.cli import feeds_cli
+from core.settings import Settings
 from lodging.feeds.handlers import enqueue_stats_for_day
 from lodging.feeds.receiver import Receiver, serve
-from portal.core.clock import local_now, utcnow
-from portal.core.extensions import db
-from portal.core.outbox_cli import feeds_cli
-from portal.core.settings import Settings
 
 __all__ = ["feeds_cli"]
 

@@ -27,6 +27,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import contains_eager
 
+from core import audit
+from core.clock import VIETNAM
+from core.crypto import PersonalDataCipher
+from core.database import DbSession
+from core.outbox.messages import OutboxState
 from lodging.feeds.payloads import address_part
 from lodging.properties import geography
 from lodging.properties.models import Establishment
@@ -40,11 +45,6 @@ from lodging.registration.models import (
     StayStatus,
     VisaType,
 )
-from portal.core import audit
-from portal.core.clock import VIETNAM
-from portal.core.crypto import PersonalDataCipher
-from portal.core.database import DbSession
-from portal.core.outbox import OutboxState
 
 NA17 = "na17"
 REGISTER = "register"

@@ -1,4 +1,4 @@
-"""From outbox messages to deliveries: the handlers ``portal.core``'s worker calls.
+"""From outbox messages to deliveries: the handlers ``core``'s worker calls.
 
 ``lodging.registration.reports`` queues one ``lodging.stay.<route>.<event>`` message per
 reportable change and police route (citizens, foreigners), naming the stay, the event
@@ -21,6 +21,11 @@ from dataclasses import replace
 from flask import Flask
 from sqlalchemy import select
 
+from core.clock import VIETNAM
+from core.crypto import PersonalDataCipher
+from core.database import DbSession
+from core.outbox import messages as outbox
+from core.outbox.messages import Handler, OutboxMessage, OutboxState, Outcome
 from lodging.feeds.channels import FeedChannel
 from lodging.feeds.payloads import channel_of, police_reports
 from lodging.feeds.stats import daily_stats
@@ -29,11 +34,6 @@ from lodging.properties.models import Establishment, EstablishmentStatus
 from lodging.properties.services import all_establishments
 from lodging.registration.models import Guest, Stay
 from lodging.registration.reports import REPORT_KIND_PREFIX, PoliceRoute, report_key
-from portal.core import outbox
-from portal.core.clock import VIETNAM
-from portal.core.crypto import PersonalDataCipher
-from portal.core.database import DbSession
-from portal.core.outbox import Handler, OutboxMessage, OutboxState, Outcome
 
 STAY_KIND_PREFIX = REPORT_KIND_PREFIX
 STATS_KIND = "lodging.stats.day"

@@ -25,14 +25,14 @@ from typing import Any
 
 import pycountry
 
+from core.clock import VIETNAM
+from core.crypto import PersonalDataCipher
 from lodging.feeds.channels import SCHEMA_VERSIONS, FeedChannel
 from lodging.properties import geography
 from lodging.properties.models import Establishment
 from lodging.registration import sealed
 from lodging.registration.declarations import ForeignerInput
 from lodging.registration.models import Guest, Stay
-from portal.core.clock import VIETNAM
-from portal.core.crypto import PersonalDataCipher
 
 # What a stay event can be; the outbox message kind is ``lodging.stay.<event>``.
 EVENTS = (

@@ -30,11 +30,11 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from core.clock import VIETNAM
+from core.database import DbSession
 from lodging.feeds.channels import SCHEMA_VERSIONS, FeedChannel
 from lodging.properties.models import Establishment
 from lodging.registration.models import Guest, Stay, StayStatus
-from portal.core.clock import VIETNAM
-from portal.core.database import DbSession
 
 UNKNOWN_PROVINCE = "unknown"
 

@@ -37,9 +37,9 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from core.clock import VIETNAM, utcnow
+from core.outbox.messages import Outcome
 from lodging.feeds.channels import FeedChannel
-from portal.core.clock import VIETNAM, utcnow
-from portal.core.outbox import Outcome
 
 Clock = Callable[[], dt.datetime]
 # Keys and channels become file names: letters, digits, dot, dash and underscore only.

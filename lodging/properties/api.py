@@ -15,16 +15,16 @@ from flask_babel import gettext as _
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field, RootModel
 
+from core.api import API_PREFIX, api_user
+from core.auth.models import User
+from core.auth.roles import Role
+from core.extensions import db
+from core.ids import RowId
+from core.problems import problem
 from lodging.properties import geography
 from lodging.properties import services as properties
 from lodging.properties.models import Establishment, EstablishmentKind, EstablishmentStatus
 from lodging.properties.services import NotFoundError
-from portal.core.api import API_PREFIX, api_user
-from portal.core.auth.models import User
-from portal.core.auth.roles import Role
-from portal.core.extensions import db
-from portal.core.ids import RowId
-from portal.core.problems import problem
 
 api = APIBlueprint(
     "properties_api", __name__, url_prefix=API_PREFIX, abp_tags=[Tag(name="establishments")]

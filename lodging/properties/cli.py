@@ -13,13 +13,13 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from core import audit
+from core.auth.models import User
+from core.clock import utcnow
+from core.database import DbSession
+from core.extensions import db
 from lodging.properties import geography
 from lodging.properties import services as properties
-from portal.core import audit
-from portal.core.auth.models import User
-from portal.core.clock import utcnow
-from portal.core.database import DbSession
-from portal.core.extensions import db
 
 lodging_cli = AppGroup("lodging", help="Establishments and guest registration.")
 

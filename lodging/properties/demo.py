@@ -12,6 +12,13 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
+from core.auth import services as accounts
+from core.auth.models import User
+from core.auth.roles import Role
+from core.clock import VIETNAM
+from core.crypto import PersonalDataCipher
+from core.database import DbSession
+from core.demo import DEMO_ACCOUNTS
 from lodging.properties import services as properties
 from lodging.properties.models import Amenity, Establishment, EstablishmentKind
 from lodging.properties.services import EstablishmentInput
@@ -26,13 +33,6 @@ from lodging.registration.models import (
     Purpose,
     VisaType,
 )
-from portal.core.auth import services as accounts
-from portal.core.auth.models import User
-from portal.core.auth.roles import Role
-from portal.core.clock import VIETNAM
-from portal.core.crypto import PersonalDataCipher
-from portal.core.database import DbSession
-from portal.core.demo import DEMO_ACCOUNTS
 
 _DEMO = {role: (email, password, name) for role, email, password, name in DEMO_ACCOUNTS}
 FIRST_OWNER_EMAIL, OWNER_PASSWORD, FIRST_OWNER_NAME = _DEMO[Role.LODGING_OWNER]

@@ -29,10 +29,10 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from core.auth.forms import new_password_field, repeat_password_field
+from core.dates import InCalendar
 from lodging.properties import geography
 from lodging.properties.models import Amenity, EstablishmentKind, EstablishmentStatus
-from portal.core.auth.forms import new_password_field, repeat_password_field
-from portal.core.dates import InCalendar
 
 KIND_LABELS = {
     EstablishmentKind.HOTEL: _l("Hotel"),

@@ -17,15 +17,15 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core import audit
+from core.auth import services as accounts
+from core.auth.models import User
+from core.auth.roles import Role
+from core.clock import utcnow
+from core.extensions import db
 from lodging.properties import services as properties
 from lodging.properties.forms import AcceptInvitationForm
 from lodging.properties.models import Establishment
-from portal.core import audit
-from portal.core.auth import services as accounts
-from portal.core.auth.models import User
-from portal.core.auth.roles import Role
-from portal.core.clock import utcnow
-from portal.core.extensions import db
 
 
 class InvitationState(StrEnum):

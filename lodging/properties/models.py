@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.database import Base, enum_type
+from core.database import Base, enum_type
 
 
 class EstablishmentKind(StrEnum):

@@ -7,13 +7,13 @@ from typing import Any
 from flask import Blueprint, abort, render_template
 from flask.typing import ResponseReturnValue
 
+from core.extensions import db
+from core.links import public_url_for
+from core.structured_data import json_ld_tag
 from lodging.properties import geography
 from lodging.properties import services as properties
 from lodging.properties.forms import AMENITY_LABELS, KIND_LABELS
 from lodging.properties.models import Amenity, Establishment, EstablishmentKind
-from portal.core.extensions import db
-from portal.core.links import public_url_for
-from portal.core.structured_data import json_ld_tag
 
 bp = Blueprint(
     "lodgings", __name__, template_folder="templates", url_prefix="/<locale:lang>/lodgings"

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from flask import Flask
 from sqlalchemy import select
 
+from core.database import DbSession
 from lodging.properties import geography
 from lodging.properties.models import Establishment, EstablishmentStatus
-from portal.core.database import DbSession
 from search.documents import DocumentType, GeoPoint, LocalizedText, SearchDocument
 from search.indexing import register_document_source
 

@@ -20,6 +20,9 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from core.auth.models import User
+from core.auth.roles import Role
+from core.database import DbSession
 from lodging.properties import geography
 from lodging.properties.models import (
     STARRED_KINDS,
@@ -33,9 +36,6 @@ from lodging.properties.models import (
     Room,
     RoomType,
 )
-from portal.core.auth.models import User
-from portal.core.auth.roles import Role
-from portal.core.database import DbSession
 from search.documents import DocumentType
 from search.indexing import enqueue_reindex
 

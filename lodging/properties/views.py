@@ -19,6 +19,14 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than its stubs
 
+from core import audit
+from core.auth import services as accounts
+from core.auth.access import roles_required, signed_in_user
+from core.auth.models import User
+from core.auth.roles import Role
+from core.clock import utcnow
+from core.extensions import db
+from core.links import public_url_for
 from lodging.properties import geography
 from lodging.properties import services as properties
 from lodging.properties.forms import (
@@ -40,14 +48,6 @@ from lodging.properties.models import (
     MemberRole,
     Membership,
 )
-from portal.core import audit
-from portal.core.auth import services as accounts
-from portal.core.auth.access import roles_required, signed_in_user
-from portal.core.auth.models import User
-from portal.core.auth.roles import Role
-from portal.core.clock import utcnow
-from portal.core.extensions import db
-from portal.core.links import public_url_for
 
 bp = Blueprint("properties", __name__, template_folder="templates", url_prefix="/<locale:lang>")
 bp.add_url_rule("/invitations/<token>", view_func=accept_invitation, methods=["GET", "POST"])

@@ -6,8 +6,8 @@ from flask import Flask
 from flask_babel import force_locale, format_datetime, ngettext
 from flask_babel import gettext as _
 
+from core.links import public_root_as, public_url_for
 from lodging.registration.alerts import Compose, DeadlineAlert
-from portal.core.links import public_root_as, public_url_for
 
 
 def alert_composer(app: Flask, public_url: str) -> Compose:

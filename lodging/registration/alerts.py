@@ -2,7 +2,7 @@
 
 The desk shows the same alert to whoever has it open; the e-mail reaches the owner and
 staff who do not. One e-mail per stay, deadline and person, ever: the outbox key says
-so, and a periodic task (``portal.core.periodic``) looks every minute. The e-mail names
+so, and a periodic task (``core.outbox.periodic``) looks every minute. The e-mail names
 no guest and no document: it gives the room, the count and the deadline, and links to
 the desk and to the fallback files the authorities accept by hand.
 """
@@ -16,13 +16,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 
+from core.auth.models import User
+from core.database import DbSession
+from core.outbox.mail import enqueue_mail, mail_key
+from core.outbox.periodic import already_queued
 from lodging.properties.models import Establishment, Membership
 from lodging.registration.delivery_state import ALERT_WINDOW
 from lodging.registration.models import Guest, Stay, StayStatus
-from portal.core.auth.models import User
-from portal.core.database import DbSession
-from portal.core.mail import enqueue_mail, mail_key
-from portal.core.periodic import already_queued
 
 # An overdue report keeps alerting whoever has not been told yet, for this long (a worker
 # that was down overnight still sends what it missed, but not alerts about last month).

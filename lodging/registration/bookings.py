@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
-from portal.core.database import DbSession
+from core.database import DbSession
 
 _NOT_VOUCHER = re.compile(r"[^A-Z0-9]")
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import click
 
+from core import audit
+from core.clock import utcnow
+from core.crypto import cipher
+from core.extensions import db
 from lodging.properties.cli import lodging_cli
 from lodging.registration import retention
 from lodging.registration.models import DocumentType
-from portal.core import audit
-from portal.core.clock import utcnow
-from portal.core.crypto import cipher
-from portal.core.extensions import db
 
 __all__ = ["lodging_cli"]
 

@@ -35,7 +35,7 @@ from typing import ClassVar
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
-from portal.core.clock import VIETNAM
+from core.clock import VIETNAM
 
 CITIZEN_CUTOFF = dt.time(23)
 CITIZEN_NEXT_MORNING_CUTOFF = dt.time(8)

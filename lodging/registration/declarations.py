@@ -18,15 +18,15 @@ import pycountry
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from core.clock import VIETNAM
+from core.dates import day_problem, moment_problem
+from core.text import UnsafeTextError, clean_text
 from lodging.properties import geography
 from lodging.properties.models import Establishment, Room
 from lodging.registration import stay_dates
 from lodging.registration.deadlines import GuestKind, reporting_deadline
 from lodging.registration.documents import Sex, check_cccd, check_passport_expiry
 from lodging.registration.models import DocumentType, GuestRole, PassportType, Purpose, VisaType
-from portal.core.clock import VIETNAM
-from portal.core.dates import day_problem, moment_problem
-from portal.core.text import UnsafeTextError, clean_text
 
 # A stay of more than 30 days is a temporary residence, not a stay (Law 68/2020 Art. 2).
 LONG_STAY_DAYS = 30

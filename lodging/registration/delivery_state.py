@@ -18,11 +18,11 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from core.database import DbSession
+from core.outbox.messages import OutboxMessage, OutboxState
 from lodging.registration.deadlines import LAST_ALERT_LEAD
 from lodging.registration.models import Guest, StayEvent
 from lodging.registration.reports import report_keys
-from portal.core.database import DbSession
-from portal.core.outbox import OutboxMessage, OutboxState
 
 # Thirty minutes before the deadline, a report not delivered turns into an alert.
 ALERT_WINDOW = LAST_ALERT_LEAD

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from core.database import DbSession
 from lodging.registration.models import Stay
-from portal.core.database import DbSession
 
 StayListener = Callable[[DbSession, Stay], None]
 

@@ -3,7 +3,7 @@
 Identity data (names, birth dates, document numbers) lives only on ``Guest`` and is
 cleared by the retention purge; what statistics need (dates, sex, nationality,
 residence) stays. Document numbers are never stored in clear: ``document_number`` is
-sealed by ``portal.core.crypto`` and ``document_hash`` finds it again.
+sealed by ``core.crypto`` and ``document_hash`` finds it again.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.database import Base, enum_type
 from lodging.properties.models import Establishment, Room
-from portal.core.database import Base, enum_type
 
 
 class StayStatus(StrEnum):

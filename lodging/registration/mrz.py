@@ -26,8 +26,8 @@ from itertools import cycle
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from core.clock import local_now
 from lodging.registration.documents import DocumentError, Sex
-from portal.core.clock import local_now
 
 TD3_SHAPE = (44, 44)
 TD1_SHAPE = (30, 30, 30)

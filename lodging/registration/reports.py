@@ -12,10 +12,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 
+from core.database import DbSession
+from core.outbox import messages as outbox
+from core.outbox.messages import OutboxState
 from lodging.registration.models import Guest, StayEvent
-from portal.core import outbox
-from portal.core.database import DbSession
-from portal.core.outbox import OutboxState
 
 
 class PoliceRoute(StrEnum):

@@ -15,13 +15,13 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 
+from core.clock import VIETNAM
+from core.crypto import PersonalDataCipher
+from core.database import DbSession
+from core.outbox.messages import OutboxState
 from lodging.registration import sealed
 from lodging.registration.declarations import normalise_document
 from lodging.registration.models import DocumentType, Guest, Stay, StayEvent, StayStatus
-from portal.core.clock import VIETNAM
-from portal.core.crypto import PersonalDataCipher
-from portal.core.database import DbSession
-from portal.core.outbox import OutboxState
 
 # A report still on its way to the police needs the identity it reports: such guests
 # wait for the next purge rather than reach the police empty.

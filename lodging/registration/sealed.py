@@ -1,7 +1,7 @@
 """A guest's sealed personal data: sealing it, finding it, and reading it back.
 
 Document numbers and foreigners' visa details are stored encrypted
-(``portal.core.crypto``); a keyed hash of the number finds a guest again without
+(``core.crypto``); a keyed hash of the number finds a guest again without
 decrypting anything. Reading them back (to show a stay, to correct it, to export a
 guest's data) happens here and only here.
 """
@@ -14,12 +14,12 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from core import audit
+from core.crypto import PersonalDataCipher
+from core.database import DbSession
 from lodging.registration.declarations import ForeignerInput, GuestInput, StayInput
 from lodging.registration.documents import Sex
 from lodging.registration.models import DocumentType, Guest, PassportType, Stay, VisaType
-from portal.core import audit
-from portal.core.crypto import PersonalDataCipher
-from portal.core.database import DbSession
 
 if TYPE_CHECKING:
     from lodging.registration.services import Actor

@@ -23,6 +23,12 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from core.clock import VIETNAM
+from core.crypto import PersonalDataCipher
+from core.database import DbSession
+from core.dates import moment_problem
+from core.outbox.messages import OutboxState
+from core.text import UnsafeTextError, clean_text
 from lodging.properties.models import Establishment, Membership, Room
 from lodging.properties.services import NotFoundError, find_room
 from lodging.registration import hooks, sealed, stay_dates
@@ -43,12 +49,6 @@ from lodging.registration.models import (
     StayStatus,
 )
 from lodging.registration.reports import queue_reports
-from portal.core.clock import VIETNAM
-from portal.core.crypto import PersonalDataCipher
-from portal.core.database import DbSession
-from portal.core.dates import moment_problem
-from portal.core.outbox import OutboxState
-from portal.core.text import UnsafeTextError, clean_text
 from search.folding import fold
 
 

@@ -29,8 +29,8 @@ from collections.abc import Iterator
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
-from portal.core.clock import VIETNAM
-from portal.core.dates import day_problem, moment_problem
+from core.clock import VIETNAM
+from core.dates import day_problem, moment_problem
 
 MAX_STAY_NIGHTS = 730
 ARRIVAL_SLACK = dt.timedelta(minutes=30)

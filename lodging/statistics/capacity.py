@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, func, select
 
+from core.database import DbSession
 from lodging.properties.models import Closure, Establishment, Room, RoomType
-from portal.core.database import DbSession
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ import time
 import click
 from flask.cli import AppGroup
 
-from lodging.statistics import generate
+from bench import generate
+from core.extensions import db
 from lodging.statistics.rebuild import rebuild
-from portal.core.extensions import db
 
 statistics_cli = AppGroup("statistics", help="The occupancy ledger.")
 bench_cli = AppGroup("bench", help="Benchmark data.")

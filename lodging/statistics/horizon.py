@@ -22,9 +22,9 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from core.clock import local_now
+from core.database import DbSession
 from lodging.statistics.models import StatisticsHorizon
-from portal.core.clock import local_now
-from portal.core.database import DbSession
 
 HORIZON_DAYS = 90
 HORIZON_ROW = 1

@@ -25,6 +25,8 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
+from core.clock import VIETNAM
+from core.database import DbSession
 from lodging.properties.models import Room
 from lodging.registration.models import Stay, StayStatus
 from lodging.statistics import horizon, rollup
@@ -32,8 +34,6 @@ from lodging.statistics.models import (
     NO_PROVINCE,
     StatisticsGuestStay,
 )
-from portal.core.clock import VIETNAM
-from portal.core.database import DbSession
 
 DOMESTIC = "VN"
 

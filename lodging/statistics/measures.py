@@ -29,6 +29,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from core.database import DbSession
 from lodging.properties.models import Establishment
 from lodging.statistics import capacity, periods, rollup
 from lodging.statistics.models import (
@@ -40,7 +41,6 @@ from lodging.statistics.models import (
     StatisticsProvinceDayResidence,
 )
 from lodging.statistics.periods import Period
-from portal.core.database import DbSession
 
 __all__ = ["GroupBy", "MeasureRow", "NowRow", "Period", "Scope", "now", "occupancy", "totals"]
 GroupBy = Literal[

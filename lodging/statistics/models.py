@@ -16,7 +16,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.core.database import Base
+from core.database import Base
 
 # Residence province recorded for guests living abroad or whose province is unknown;
 # a key column cannot be NULL in a primary key.

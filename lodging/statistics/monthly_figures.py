@@ -9,8 +9,8 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
+from core.database import DbSession
 from lodging.statistics import measures
-from portal.core.database import DbSession
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.database import Base, DbSession, enum_type
 from lodging.properties.models import Establishment
 from lodging.statistics.monthly_figures import MonthlyFigures, monthly_figures
-from portal.core.database import Base, DbSession, enum_type
 
 
 class ReportStatus(StrEnum):

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from sqlalchemy import Date, Integer, bindparam, text
 from sqlalchemy.sql.elements import TextClause
 
+from core.database import DbSession
 from lodging.statistics import horizon, rollup
-from portal.core.database import DbSession
 
 
 @dataclass(frozen=True)

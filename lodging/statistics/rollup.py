@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Date, TextClause, bindparam, delete, select, text
 
+from core.database import DbSession
 from lodging.properties.models import Establishment
 from lodging.statistics import periods
 from lodging.statistics.models import (
@@ -34,7 +35,6 @@ from lodging.statistics.models import (
     StatisticsProvinceDay,
     StatisticsProvinceDayResidence,
 )
-from portal.core.database import DbSession
 
 GROUP = ("province_code", "commune_code", "kind", "stars")
 WITHOUT_COMMUNE = ("province_code", "kind", "stars")

@@ -8,7 +8,7 @@ Create Date: 2026-11-22 10:54:58.871121
 from alembic import op
 import sqlalchemy as sa
 
-import portal.core.database
+import core.database
 
 
 # revision identifiers, used by Alembic.
@@ -30,8 +30,8 @@ def upgrade():
     sa.Column('police_province', sa.String(length=100), nullable=True),
     sa.Column('police_unit', sa.String(length=200), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', portal.core.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_login_at', portal.core.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_login_at', core.database.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_core_user')),
     sa.UniqueConstraint('email', name=op.f('uq_core_user_email'))
     )
@@ -41,9 +41,9 @@ def upgrade():
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('prefix', sa.String(length=12), nullable=False),
-    sa.Column('created_at', portal.core.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_used_at', portal.core.database.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', portal.core.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_used_at', core.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', core.database.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['core_user.id'], name=op.f('fk_core_api_token_user_id_core_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_core_api_token')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_core_api_token_token_hash'))
@@ -53,7 +53,7 @@ def upgrade():
 
     op.create_table('core_audit_entry',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', portal.core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', core.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('actor_label', sa.String(length=254), nullable=False),
     sa.Column('action', sa.String(length=64), nullable=False),
@@ -73,9 +73,9 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', portal.core.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_seen_at', portal.core.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('ended_at', portal.core.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', core.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('address', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['core_user.id'], name=op.f('fk_core_login_session_user_id_core_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_core_login_session')),

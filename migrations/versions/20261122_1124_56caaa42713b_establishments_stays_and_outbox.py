@@ -8,7 +8,7 @@ Create Date: 2026-11-22 11:24:48.979431
 from alembic import op
 import sqlalchemy as sa
 
-import portal.core.database
+import core.database
 
 
 # revision identifiers, used by Alembic.
@@ -26,8 +26,8 @@ def upgrade():
     sa.Column('key', sa.String(length=128), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('state', sa.Enum('queued', 'sending', 'delivered', 'rejected', 'unverified', 'dead', name='outboxstate', native_enum=False, length=16), nullable=False),
-    sa.Column('created_at', portal.core.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('next_attempt_at', portal.core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', core.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_core_outbox_message')),
     sa.UniqueConstraint('key', name=op.f('uq_core_outbox_message_key'))
@@ -55,8 +55,8 @@ def upgrade():
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('status', sa.Enum('pending', 'approved', 'suspended', name='establishmentstatus', native_enum=False, length=16), nullable=False),
     sa.Column('checkin_token', sa.String(length=64), nullable=False),
-    sa.Column('created_at', portal.core.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('approved_at', portal.core.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('approved_at', core.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('approved_by_id', sa.Integer(), nullable=True),
     sa.CheckConstraint('stars IS NULL OR stars BETWEEN 1 AND 5', name=op.f('ck_lodging_establishment_stars')),
     sa.ForeignKeyConstraint(['approved_by_id'], ['core_user.id'], name=op.f('fk_lodging_establishment_approved_by_id_core_user')),
@@ -72,7 +72,7 @@ def upgrade():
     sa.Column('establishment_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('role', sa.Enum('owner', 'staff', name='memberrole', native_enum=False, length=16), nullable=False),
-    sa.Column('created_at', portal.core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.database.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['establishment_id'], ['lodging_establishment.id'], name=op.f('fk_lodging_membership_establishment_id_lodging_establishment'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['core_user.id'], name=op.f('fk_lodging_membership_user_id_core_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_lodging_membership')),
@@ -130,14 +130,14 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('establishment_id', sa.Integer(), nullable=False),
     sa.Column('room_id', sa.Integer(), nullable=True),
-    sa.Column('arrival', portal.core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('arrival', core.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('expected_departure', sa.Date(), nullable=False),
-    sa.Column('departed_at', portal.core.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('departed_at', core.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('purpose', sa.Enum('tourism', 'business', 'visiting', 'study', 'medical', 'other', name='purpose', native_enum=False, length=16), nullable=False),
     sa.Column('status', sa.Enum('in_house', 'checked_out', 'cancelled', name='staystatus', native_enum=False, length=16), nullable=False),
     sa.Column('channel', sa.Enum('desk', 'api', 'self_checkin', 'cli', name='channel', native_enum=False, length=16), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', portal.core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('idempotency_key', sa.String(length=128), nullable=True),
     sa.Column('request_fingerprint', sa.String(length=64), nullable=True),
     sa.Column('checkin_token', sa.String(length=64), nullable=True),
@@ -171,15 +171,15 @@ def upgrade():
     sa.Column('nationality', sa.String(length=2), nullable=False),
     sa.Column('residence_country', sa.String(length=2), nullable=False),
     sa.Column('residence_province_code', sa.Integer(), nullable=True),
-    sa.Column('arrival', portal.core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('arrival', core.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('foreign_details', sa.LargeBinary(), nullable=True),
-    sa.Column('deadline', portal.core.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('deadline', core.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('report_status', sa.String(length=16), nullable=True),
-    sa.Column('reported_at', portal.core.database.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('confirmed_at', portal.core.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reported_at', core.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('confirmed_at', core.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('confirmed_by_id', sa.Integer(), nullable=True),
     sa.Column('confirmation_method', sa.Enum('in_person', 'video', name='confirmationmethod', native_enum=False, length=16), nullable=True),
-    sa.Column('purged_at', portal.core.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('purged_at', core.database.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['confirmed_by_id'], ['core_user.id'], name=op.f('fk_lodging_guest_confirmed_by_id_core_user')),
     sa.ForeignKeyConstraint(['stay_id'], ['lodging_stay.id'], name=op.f('fk_lodging_guest_stay_id_lodging_stay')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_lodging_guest'))
@@ -196,7 +196,7 @@ def upgrade():
     sa.Column('stay_id', sa.Integer(), nullable=False),
     sa.Column('guest_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=32), nullable=False),
-    sa.Column('at', portal.core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', core.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('actor_label', sa.String(length=254), nullable=False),
     sa.Column('channel', sa.Enum('desk', 'api', 'self_checkin', 'cli', name='channel', native_enum=False, length=16), nullable=False),

@@ -8,7 +8,7 @@ Create Date: 2026-11-22 12:11:09.951741
 from alembic import op
 import sqlalchemy as sa
 
-import portal.core.database
+import core.database
 
 
 # revision identifiers, used by Alembic.
@@ -23,7 +23,7 @@ def upgrade():
     op.create_table('core_outbox_attempt',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('message_id', sa.Integer(), nullable=False),
-    sa.Column('at', portal.core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', core.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('worker', sa.String(length=128), nullable=False),
     sa.Column('outcome', sa.String(length=16), nullable=False),
     sa.Column('detail', sa.Text(), nullable=False),
@@ -37,9 +37,9 @@ def upgrade():
     with op.batch_alter_table('core_outbox_message', schema=None) as batch_op:
         batch_op.add_column(sa.Column('channel', sa.String(length=32), server_default='', nullable=False))
         batch_op.add_column(sa.Column('claimed_by', sa.String(length=128), server_default='', nullable=False))
-        batch_op.add_column(sa.Column('claimed_until', portal.core.database.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('claimed_until', core.database.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('receipt_id', sa.String(length=128), server_default='', nullable=False))
-        batch_op.add_column(sa.Column('delivered_at', portal.core.database.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('delivered_at', core.database.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('errors', sa.JSON(), server_default=sa.text("'{}'"), nullable=False))
         batch_op.add_column(sa.Column('last_error', sa.Text(), server_default='', nullable=False))
         batch_op.drop_index(batch_op.f('ix_core_outbox_message_next_attempt_at'))

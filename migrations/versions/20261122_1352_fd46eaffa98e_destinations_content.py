@@ -8,7 +8,7 @@ Create Date: 2026-11-22 13:52:25.762915
 from alembic import op
 import sqlalchemy as sa
 
-import portal.core.database
+import core.database
 
 
 # revision identifiers, used by Alembic.
@@ -43,12 +43,12 @@ def upgrade():
     sa.Column('cancelled', sa.Boolean(), nullable=False),
     sa.Column('place_id', sa.Integer(), nullable=True),
     sa.Column('published_on', sa.Date(), nullable=True),
-    sa.Column('first_published_at', portal.core.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('first_published_at', core.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('demo_key', sa.String(length=100), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('text_version', sa.Integer(), nullable=False),
-    sa.Column('created_at', portal.core.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', portal.core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.database.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['place_id'], ['destinations_item.id'], name=op.f('fk_destinations_item_place_id_destinations_item'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_destinations_item')),
     sa.UniqueConstraint('type', 'demo_key', name=op.f('uq_destinations_item_type_demo_key'))
@@ -71,7 +71,7 @@ def upgrade():
     sa.Column('thumbnail_width', sa.Integer(), nullable=False),
     sa.Column('thumbnail_height', sa.Integer(), nullable=False),
     sa.Column('alt', sa.JSON(), nullable=False),
-    sa.Column('created_at', portal.core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.database.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['item_id'], ['destinations_item.id'], name=op.f('fk_destinations_image_item_id_destinations_item'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_destinations_image')),
     sa.UniqueConstraint('file_name', name=op.f('uq_destinations_image_file_name')),
@@ -96,7 +96,7 @@ def upgrade():
     sa.Column('lang', sa.String(length=8), nullable=False),
     sa.Column('old_slug', sa.String(length=200), nullable=False),
     sa.Column('item_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', portal.core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.database.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['item_id'], ['destinations_item.id'], name=op.f('fk_destinations_slug_redirect_item_id_destinations_item'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_destinations_slug_redirect')),
     sa.UniqueConstraint('item_type', 'lang', 'old_slug', name=op.f('uq_destinations_slug_redirect_item_type_lang_old_slug'))
@@ -114,7 +114,7 @@ def upgrade():
     sa.Column('summary', sa.Text(), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('source_version', sa.Integer(), nullable=False),
-    sa.Column('updated_at', portal.core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.database.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['item_id'], ['destinations_item.id'], name=op.f('fk_destinations_translation_item_id_destinations_item'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_destinations_translation')),
     sa.UniqueConstraint('item_id', 'lang', name=op.f('uq_destinations_translation_item_id_lang')),

@@ -8,7 +8,7 @@ Create Date: 2026-11-22 14:23:21.754841
 from alembic import op
 import sqlalchemy as sa
 
-import portal.core.database
+import core.database
 
 
 # revision identifiers, used by Alembic.

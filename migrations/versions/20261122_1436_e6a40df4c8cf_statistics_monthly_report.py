@@ -8,7 +8,7 @@ Create Date: 2026-11-22 14:36:24.773859
 from alembic import op
 import sqlalchemy as sa
 
-import portal.core.database
+import core.database
 
 
 # revision identifiers, used by Alembic.
@@ -40,9 +40,9 @@ def upgrade():
     sa.Column('revenue_international', sa.Integer(), nullable=True),
     sa.Column('revenue_domestic', sa.Integer(), nullable=True),
     sa.Column('correction_reason', sa.String(length=500), nullable=False),
-    sa.Column('created_at', portal.core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('submitted_at', portal.core.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('submitted_at', core.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('submitted_by_id', sa.Integer(), nullable=True),
     sa.CheckConstraint('month BETWEEN 1 AND 12', name=op.f('ck_statistics_monthly_report_month')),
     sa.CheckConstraint('revenue_domestic >= 0', name=op.f('ck_statistics_monthly_report_revenue_domestic')),

@@ -8,7 +8,7 @@ Create Date: 2026-12-05 18:36:31.447599
 from alembic import op
 import sqlalchemy as sa
 
-import portal.core.database
+import core.database
 
 
 # revision identifiers, used by Alembic.
@@ -24,7 +24,7 @@ def upgrade():
     sa.Column('provider', sa.String(length=16), nullable=False),
     sa.Column('event_id', sa.String(length=128), nullable=False),
     sa.Column('type', sa.String(length=64), nullable=False),
-    sa.Column('received_at', portal.core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('received_at', core.database.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('provider', 'event_id', name=op.f('pk_booking_payment_event'))
     )
     op.create_table('booking_inventory',
@@ -101,15 +101,15 @@ def upgrade():
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('policy', sa.JSON(), nullable=False),
     sa.Column('status', sa.Enum('held', 'confirmed', 'expired', 'cancelled', name='bookingstatus', native_enum=False, length=16), nullable=False),
-    sa.Column('hold_expires_at', portal.core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('hold_expires_at', core.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('guest_name', sa.String(length=200), nullable=False),
     sa.Column('guest_email', sa.String(length=254), nullable=False),
     sa.Column('language', sa.String(length=8), nullable=False),
-    sa.Column('created_at', portal.core.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('confirmed_at', portal.core.database.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('cancelled_at', portal.core.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('confirmed_at', core.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('cancelled_at', core.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('stay_id', sa.Integer(), nullable=True),
-    sa.Column('checked_in_at', portal.core.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('checked_in_at', core.database.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint('arrival < departure', name=op.f('ck_booking_booking_dates')),
     sa.CheckConstraint('total_amount >= 0', name=op.f('ck_booking_booking_total_amount')),
     sa.ForeignKeyConstraint(['establishment_id'], ['lodging_establishment.id'], name=op.f('fk_booking_booking_establishment_id_lodging_establishment')),
@@ -128,7 +128,7 @@ def upgrade():
     op.create_table('booking_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('booking_id', sa.Integer(), nullable=False),
-    sa.Column('at', portal.core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', core.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('action', sa.String(length=32), nullable=False),
     sa.Column('actor', sa.String(length=254), nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
@@ -148,8 +148,8 @@ def upgrade():
     sa.Column('amount', sa.Integer(), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('status', sa.String(length=32), nullable=False),
-    sa.Column('created_at', portal.core.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('paid_at', portal.core.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('paid_at', core.database.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['booking_id'], ['booking_booking.id'], name=op.f('fk_booking_payment_booking_id_booking_booking'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_booking_payment')),
     sa.UniqueConstraint('provider_payment_id', name=op.f('uq_booking_payment_provider_payment_id'))
@@ -166,7 +166,7 @@ def upgrade():
     sa.Column('key', sa.String(length=128), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('provider_refund_id', sa.String(length=128), nullable=False),
-    sa.Column('created_at', portal.core.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.database.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('amount > 0', name=op.f('ck_booking_refund_amount')),
     sa.ForeignKeyConstraint(['booking_id'], ['booking_booking.id'], name=op.f('fk_booking_refund_booking_id_booking_booking'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['payment_id'], ['booking_payment.id'], name=op.f('fk_booking_refund_payment_id_booking_payment')),

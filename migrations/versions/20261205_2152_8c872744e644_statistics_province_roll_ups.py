@@ -11,7 +11,7 @@ Create Date: 2026-12-05 21:52:09.709710
 from alembic import op
 import sqlalchemy as sa
 
-import portal.core.database
+import core.database
 
 
 # revision identifiers, used by Alembic.

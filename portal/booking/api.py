@@ -18,14 +18,14 @@ from flask_babel import lazy_gettext as _l
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field, WithJsonSchema
 
+from core.api import API_PREFIX
+from core.clock import local_now
+from core.extensions import db
+from core.problems import problem
 from lodging.properties.models import EstablishmentKind
 from portal.booking import services
 from portal.booking.offers import Area, Offer, find_offers
 from portal.booking.services import BookingError, StayRequest
-from portal.core.api import API_PREFIX
-from portal.core.clock import local_now
-from portal.core.extensions import db
-from portal.core.problems import problem
 
 api = APIBlueprint("booking_api", __name__, url_prefix=API_PREFIX, abp_tags=[Tag(name="booking")])
 MAX_LIMIT = 100

@@ -15,7 +15,15 @@ from flask_babel import gettext as _
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, EmailStr, Field
 
-from lodging.registration.api_schemas import problem_response
+from core.api import API_PREFIX
+from core.clock import local_now, utcnow
+from core.dates import CalendarDate
+from core.extensions import db
+from core.i18n import LOCALE_CODES
+from core.ids import RowId
+from core.problems import problem
+from core.text import PersonalText
+from lodging.registration.api.schemas import problem_response
 from portal.booking import checkout, services
 from portal.booking.hold_limits import HOLDS_PER_ADDRESS, HOLDS_PER_EMAIL, limit_holds
 from portal.booking.models import Booking, BookingStatus
@@ -33,14 +41,6 @@ from portal.booking.services import (
     RoomGoneError,
     StayRequest,
 )
-from portal.core.api import API_PREFIX
-from portal.core.clock import local_now, utcnow
-from portal.core.dates import CalendarDate
-from portal.core.extensions import db
-from portal.core.i18n import LOCALE_CODES
-from portal.core.ids import RowId
-from portal.core.problems import problem
-from portal.core.text import PersonalText
 
 api = APIBlueprint("bookings_api", __name__, url_prefix=API_PREFIX, abp_tags=[Tag(name="booking")])
 API = Actor("guest", "api")

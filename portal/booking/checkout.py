@@ -16,6 +16,10 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, func, select, update
 
+from core.database import DbSession
+from core.outbox import messages as outbox
+from core.outbox.mail import enqueue_mail
+from core.outbox.messages import OutboxMessage, OutboxState
 from portal.booking import services
 from portal.booking.models import Booking, BookingStatus, Payment, PaymentEventSeen, Refund
 from portal.booking.notices import Compose
@@ -28,10 +32,6 @@ from portal.booking.providers import (
     ProviderUnavailableError,
 )
 from portal.booking.services import Actor, Outcome
-from portal.core import outbox
-from portal.core.database import DbSession
-from portal.core.mail import enqueue_mail
-from portal.core.outbox import OutboxMessage, OutboxState
 
 REFUND_KIND = "booking.refund"
 PAYMENTS_CHANNEL = "payments"

@@ -6,9 +6,9 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from core.database import DbSession
 from lodging.properties.models import Establishment, EstablishmentKind, RoomType
 from portal.booking.models import PriceRule, RatePlan
-from portal.core.database import DbSession
 
 # A night's price for two guests (VND), before the room's size is counted.
 BASE_PRICE = {

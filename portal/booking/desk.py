@@ -13,9 +13,9 @@ from typing import Any, cast
 from flask import url_for
 from sqlalchemy import CursorResult, or_, select, update
 
+from core.database import DbSession
 from lodging.registration.bookings import AlreadyCheckedInError, BookedArrival
 from portal.booking.models import Booking, BookingEvent, BookingStatus
-from portal.core.database import DbSession
 
 
 class BookingDesk:

@@ -19,11 +19,11 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from core.dates import InCalendar
+from core.text import text_filter
 from lodging.properties.forms import AMENITY_LABELS, KIND_LABELS
 from portal.booking.offers import Area
 from portal.booking.services import MAX_GUESTS
-from portal.core.dates import InCalendar
-from portal.core.text import text_filter
 
 # Where tourists look for a bed; each a box on the map (south, west, north, east).
 AREAS: dict[str, tuple[object, Area]] = {

@@ -30,6 +30,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core.clock import local_now, utcnow
+from core.extensions import db
+from core.ids import row_id
+from core.security import allow_sources
 from portal.booking import checkout, notices, services
 from portal.booking.forms import AvailabilityForm, GuestForm
 from portal.booking.hold_limits import limit_holds
@@ -45,10 +49,6 @@ from portal.booking.services import (
     RoomGoneError,
     StayRequest,
 )
-from portal.core.clock import local_now, utcnow
-from portal.core.extensions import db
-from portal.core.ids import row_id
-from portal.core.security import allow_sources
 
 bp = Blueprint("guest_booking", __name__, template_folder="templates", url_prefix="/<locale:lang>")
 WEB = Actor("guest", "web")

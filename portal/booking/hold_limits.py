@@ -19,8 +19,8 @@ from typing import TypeVar, cast
 
 from flask import Response, request
 
-from portal.core.crypto import cipher
-from portal.core.extensions import limiter
+from core.crypto import cipher
+from core.extensions import limiter
 
 HOLDS_PER_ADDRESS = "30 per hour"
 HOLDS_PER_EMAIL = "10 per hour"

@@ -19,10 +19,10 @@ from sqlalchemy import CursorResult, and_, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from core.database import DbSession as Session
 from lodging.properties.models import Closure, Room, RoomType
 from portal.booking.models import InventoryNight
 from portal.booking.pricing import nights
-from portal.core.database import DbSession as Session
 
 
 def rooms_by_night(

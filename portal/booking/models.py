@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.database import Base, enum_type
 from lodging.properties.models import Establishment, RoomType
-from portal.core.database import Base, enum_type
 
 VND = "VND"
 

@@ -21,11 +21,11 @@ from flask import Flask
 from flask_babel import force_locale, format_currency, format_date, ngettext
 from flask_babel import gettext as _
 
+from core.links import public_root_as, public_url_for
+from core.outbox.mail import Attachment
 from portal.booking.models import Booking
 from portal.booking.pricing import Policy
-from portal.core.ics import CalendarEvent, calendar
-from portal.core.links import public_root_as, public_url_for
-from portal.core.mail import Attachment
+from portal.ics import CalendarEvent, calendar
 
 
 @dataclass(frozen=True)

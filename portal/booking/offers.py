@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Row, and_, func, or_, select
 
+from core.database import DbSession
 from lodging.properties.models import (
     Establishment,
     EstablishmentKind,
@@ -25,7 +26,6 @@ from lodging.properties.models import (
 from portal.booking import inventory, pricing
 from portal.booking.models import InventoryNight, PriceRule, RatePlan
 from portal.booking.services import StayRequest
-from portal.core.database import DbSession
 
 _PLAN_COLUMNS = (
     RatePlan.id,

@@ -11,15 +11,15 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from core.auth.access import roles_required, signed_in_user
+from core.auth.roles import Role
+from core.clock import local_now, utcnow
+from core.extensions import db
+from core.i18n import format_money
 from lodging.properties import services as properties
 from lodging.properties.models import Establishment
 from portal.booking import checkout, services
 from portal.booking.services import Actor
-from portal.core.auth.access import roles_required, signed_in_user
-from portal.core.auth.roles import Role
-from portal.core.clock import local_now, utcnow
-from portal.core.extensions import db
-from portal.core.i18n import format_money
 
 bp = Blueprint(
     "establishment_bookings", __name__, template_folder="templates", url_prefix="/<locale:lang>"

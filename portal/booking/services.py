@@ -20,9 +20,9 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from core.database import DbSession as Session
 from portal.booking import inventory, pricing
 from portal.booking.models import Booking, BookingEvent, BookingStatus, RatePlan
-from portal.core.database import DbSession as Session
 
 HOLD_MINUTES = 30
 MAX_NIGHTS = 30

@@ -9,13 +9,13 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
+from core.clock import local_now
+from core.extensions import db
+from core.i18n import format_money
 from lodging.properties.models import EstablishmentKind
 from portal.booking.forms import AREAS, AvailabilityForm
 from portal.booking.offers import Offer, find_offers
 from portal.booking.services import BookingError, StayRequest, check_request
-from portal.core.clock import local_now
-from portal.core.extensions import db
-from portal.core.i18n import format_money
 
 bp = Blueprint("rooms", __name__, template_folder="templates", url_prefix="/<locale:lang>")
 FORM_FIELDS = {"from": "date_from", "to": "date_to", "guests": "guests", "children": "children"}

@@ -16,16 +16,16 @@ from flask_babel import gettext as _
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
+from core.api import API_PREFIX, BEARER_SECURITY, api_user, token_required
+from core.auth.models import User
+from core.auth.roles import Role
+from core.clock import local_now
+from core.extensions import db
+from core.ids import MAX_ROW_ID
+from core.problems import problem
 from lodging.properties import services as properties
 from lodging.statistics import measures
 from lodging.statistics.measures import GroupBy, MeasureRow, NowRow, Period
-from portal.core.api import API_PREFIX, BEARER_SECURITY, api_user, token_required
-from portal.core.auth.models import User
-from portal.core.auth.roles import Role
-from portal.core.clock import local_now
-from portal.core.extensions import db
-from portal.core.ids import MAX_ROW_ID
-from portal.core.problems import problem
 from portal.dashboard import figures, pages
 from portal.dashboard.filters import Filters, parse_filters
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
+from core.database import DbSession
+from core.outbox.messages import ChannelStatus, OutboxState, delivery_status
 from lodging.properties.models import Closure, Establishment, EstablishmentStatus
 from lodging.registration.models import Guest, Stay, StayStatus
-from portal.core.database import DbSession
-from portal.core.outbox import ChannelStatus, OutboxState, delivery_status
 
 # An establishment open this long without a single declaration is worth a phone call.
 SILENCE = dt.timedelta(days=7)

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
-from portal.core.clock import VIETNAM
+from core.clock import VIETNAM
 from portal.dashboard.compliance import ChannelFailures, LateDeclarations, SilentEstablishment
 from portal.dashboard.filters import Filters
 from portal.dashboard.pages import Page, Section, commune_name

@@ -14,10 +14,10 @@ from typing import TypeVar, get_args
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from core.dates import parse_day
+from core.ids import row_id
 from lodging.properties.models import EstablishmentKind
 from lodging.statistics.measures import GroupBy, Period
-from portal.core.dates import parse_day
-from portal.core.ids import row_id
 
 PERIODS: tuple[Period, ...] = get_args(Period)
 # The groupings a page may ask for (an establishment's drill-down adds "establishment").

@@ -15,15 +15,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from core.auth.access import roles_required, signed_in_user
+from core.auth.roles import Role
+from core.clock import utcnow
+from core.extensions import db
 from lodging.properties import services as properties
 from lodging.properties.models import Establishment
 from lodging.statistics import monthly_report as reports
 from lodging.statistics.measures import GroupBy, GroupKey
 from lodging.statistics.monthly_figures import monthly_figures
-from portal.core.auth.access import roles_required, signed_in_user
-from portal.core.auth.roles import Role
-from portal.core.clock import utcnow
-from portal.core.extensions import db
 from portal.dashboard import pages
 from portal.dashboard.filters import parse_filters
 from portal.dashboard.views import dashboard_helpers, query_args, render_or_export, today

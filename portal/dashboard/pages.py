@@ -15,12 +15,12 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from core.database import DbSession
 from lodging.properties import geography
 from lodging.properties.forms import KIND_LABELS
 from lodging.properties.models import EstablishmentKind
 from lodging.registration.display import country_name, province_name
 from lodging.statistics.measures import GroupBy, GroupKey, Scope
-from portal.core.database import DbSession
 from portal.dashboard import figures, queries
 from portal.dashboard.figures import Headline, Linker
 from portal.dashboard.filters import Filters

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, false, func, select
 
+from core.database import DbSession
 from lodging.properties.models import Establishment, EstablishmentStatus
 from lodging.statistics.measures import Scope, scope_conditions
-from portal.core.database import DbSession
 
 
 @dataclass(frozen=True)

@@ -17,15 +17,15 @@ from flask_babel import LazyString, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from core.auth.access import roles_required
+from core.auth.roles import Role
+from core.clock import local_now, utcnow
+from core.extensions import db
+from core.outbox.messages import handlers_of
 from lodging.feeds.channels import FeedChannel
 from lodging.properties import services as properties
 from lodging.properties.forms import KIND_LABELS
 from lodging.statistics.measures import GroupKey
-from portal.core.auth.access import roles_required
-from portal.core.auth.roles import Role
-from portal.core.clock import local_now, utcnow
-from portal.core.extensions import db
-from portal.core.outbox import handlers_of
 from portal.dashboard import compliance, compliance_tables, pages
 from portal.dashboard.exports import CSV_TYPE, XLSX_TYPE, to_csv, to_xlsx
 from portal.dashboard.filters import GROUPS, PERIODS, Filters, parse_filters

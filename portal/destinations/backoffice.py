@@ -16,10 +16,10 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than its stubs
 
-from portal.core.auth.access import roles_required, signed_in_user
-from portal.core.auth.roles import Role
-from portal.core.clock import utcnow
-from portal.core.extensions import db
+from core.auth.access import roles_required, signed_in_user
+from core.auth.roles import Role
+from core.clock import utcnow
+from core.extensions import db
 from portal.destinations import catalogue, images, itineraries, services
 from portal.destinations import itinerary_editing as day_forms
 from portal.destinations.forms import (

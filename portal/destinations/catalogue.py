@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.core.database import DbSession
+from core.database import DbSession
 from portal.destinations.models import (
     ContentItem,
     ContentStatus,

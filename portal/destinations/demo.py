@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from core.database import DbSession
 from lodging.properties import geography
-from portal.core.database import DbSession
 from portal.destinations import services
 from portal.destinations.models import ContentItem, ContentType, Recurrence
 from portal.destinations.services import Actor, DayInput, FactsInput, TextInput

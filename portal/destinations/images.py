@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image as PILImage
 from PIL import ImageOps, UnidentifiedImageError
 
-from portal.core.database import DbSession
+from core.database import DbSession
 from portal.destinations import services
 from portal.destinations.models import ContentItem, Image
 

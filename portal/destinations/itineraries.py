@@ -15,7 +15,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal.core.database import DbSession
+from core.database import DbSession
 from portal.destinations import services
 from portal.destinations.models import ContentItem, ContentTranslation, ContentType, ItineraryDay
 

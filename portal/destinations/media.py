@@ -14,7 +14,7 @@ from flask import Blueprint, Flask, abort, current_app, send_file
 from flask.typing import ResponseReturnValue
 from sqlalchemy import or_, select
 
-from portal.core.extensions import db
+from core.extensions import db
 from portal.destinations.models import Image
 
 bp = Blueprint("destination_media", __name__)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.database import Base, enum_type
+from core.database import Base, enum_type
 
 
 class ContentType(StrEnum):

@@ -15,11 +15,11 @@ from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from portal.core import ics
-from portal.core.clock import local_now, utcnow
-from portal.core.extensions import db
-from portal.core.links import absolute
-from portal.core.structured_data import json_ld_tag
+from core.clock import local_now, utcnow
+from core.extensions import db
+from core.links import absolute
+from core.structured_data import json_ld_tag
+from portal import ics
 from portal.destinations import catalogue, seo
 from portal.destinations import presentation as present
 from portal.destinations.models import ContentItem, ContentType

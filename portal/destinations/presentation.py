@@ -18,9 +18,9 @@ from flask import current_app, g, url_for
 from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 
-from portal.core.links import absolute
-from portal.core.settings import Settings
-from portal.core.structured_data import json_ld_tag
+from core.links import absolute
+from core.settings import Settings
+from core.structured_data import json_ld_tag
 from portal.destinations import seo
 from portal.destinations.catalogue import page_slug
 from portal.destinations.models import (

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from flask import Flask
 from sqlalchemy import select
 
-from portal.core.database import DbSession
+from core.database import DbSession
 from portal.destinations.models import ContentItem, ContentStatus, ContentType, Recurrence
 from search.documents import DocumentType, GeoPoint, LocalizedText, SearchDocument
 from search.indexing import register_document_source

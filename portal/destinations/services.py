@@ -16,8 +16,8 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
-from portal.core import audit
-from portal.core.database import DbSession
+from core import audit
+from core.database import DbSession
 from portal.destinations.models import (
     ContentItem,
     ContentStatus,

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, render_template
 from flask.typing import ResponseReturnValue
 
-from portal.core.extensions import db
-from portal.core.i18n import LOCALE_CODES
-from portal.core.links import public_url_for
+from core.extensions import db
+from core.i18n import LOCALE_CODES
+from core.links import public_url_for
 from portal.destinations import catalogue
 from portal.destinations.models import ContentItem
 from portal.destinations.presentation import item_url

@@ -11,8 +11,8 @@ from typing import Any
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
-from portal.core.clock import local_now
-from portal.core.extensions import db
+from core.clock import local_now
+from core.extensions import db
 from portal.destinations import catalogue, pages
 from portal.destinations import presentation as present
 from portal.destinations.presentation import KIND_LABELS, WHEELCHAIR_LABELS

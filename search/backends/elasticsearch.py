@@ -34,7 +34,7 @@ from elasticsearch import (
     helpers,
 )
 
-from portal.core.clock import utcnow
+from core.clock import utcnow
 from search.backends.elasticsearch_bodies import (
     alias_swap_actions,
     carry_over_action,

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from sqlalchemy.orm import Session
 
+from core.clock import local_now
 from lodging.properties.models import Establishment
 from portal.booking.models import RatePlan
-from portal.core.clock import local_now
 from tests.factories import make_establishment
 
 NIGHTLY = 1_250_000

@@ -10,15 +10,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.auth.models import User
+from core.auth.roles import Role
+from core.clock import local_now, utcnow
+from core.outbox.messages import OutboxMessage
 from lodging.properties.models import Establishment
 from lodging.registration.models import Stay
 from portal.booking import services
 from portal.booking.models import Booking, Payment, RatePlan, Refund
 from portal.booking.services import Actor, GuestContact, StayRequest
-from portal.core.auth.models import User
-from portal.core.auth.roles import Role
-from portal.core.clock import local_now, utcnow
-from portal.core.outbox import OutboxMessage
 from tests.booking.conftest import add_plan
 from tests.factories import csrf_token, log_in, make_establishment, make_user
 from tests.lodging.registration.test_desk import FAMILY, input_value, page_text, the_form

@@ -26,10 +26,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
+from core.clock import local_now
+from core.extensions import db
 from portal.booking.models import InventoryNight, PaymentEventSeen, RatePlan
 from portal.booking.services import release_lapsed_holds
-from portal.core.clock import local_now
-from portal.core.extensions import db
 from tests.booking.localstripe import CARD, localstripe, pay, refunds_of
 from tests.factories import make_establishment
 from tests.own_database import own_app

@@ -18,11 +18,11 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.clock import local_now, utcnow
+from core.extensions import db
 from portal.booking import services
 from portal.booking.models import Booking, InventoryNight, RatePlan
 from portal.booking.services import Actor, GuestContact, RoomGoneError, StayRequest
-from portal.core.clock import local_now, utcnow
-from portal.core.extensions import db
 from tests.factories import make_establishment
 from tests.own_database import own_app
 

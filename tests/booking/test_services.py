@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from core.clock import utcnow
 from lodging.properties import services as properties
 from portal.booking import services
 from portal.booking.models import Booking, BookingStatus, InventoryNight, RatePlan
@@ -21,7 +22,6 @@ from portal.booking.services import (
     RoomGoneError,
     StayRequest,
 )
-from portal.core.clock import utcnow
 from tests.booking.conftest import NIGHTLY, in_days
 
 GUEST = GuestContact("Lê Thu Hà", "ha@example.com", "vi")

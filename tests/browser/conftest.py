@@ -136,9 +136,9 @@ import json, sys
 from lodging.properties import services
 from lodging.properties.models import EstablishmentKind
 from portal import create_app
-from portal.core.auth.services import find_user
-from portal.core.clock import utcnow
-from portal.core.extensions import db
+from core.auth.services import find_user
+from core.clock import utcnow
+from core.extensions import db
 
 facts, role, email = json.loads(sys.argv[1])
 with create_app().app_context():

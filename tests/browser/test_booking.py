@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from core.clock import local_now
 from lodging.properties.demo import OWNER_PASSWORD
-from portal.core.clock import local_now
 from tests.booking.localstripe import localstripe
 from tests.browser.conftest import PHONE, _flask, portal_env, running_portal
 from tests.lodging.registration.test_desk import FAMILY

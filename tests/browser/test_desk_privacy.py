@@ -31,7 +31,7 @@ from sqlalchemy import select
 from lodging.properties.models import Establishment
 from lodging.registration.documents import Sex
 from portal import create_app
-from portal.core.extensions import db
+from core.extensions import db
 from tests.factories import citizen, declare, stay_input
 
 name, number = json.loads(sys.argv[1])

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from portal.core.clock import local_now
+from core.clock import local_now
 from tests.browser.conftest import _flask, portal_env, running_portal
 
 

@@ -3,10 +3,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select, update
 
-from portal.core.auth import services
-from portal.core.auth.models import LoginSession, User
-from portal.core.auth.roles import Role
-from portal.core.clock import utcnow
+from core.auth import services
+from core.auth.models import LoginSession, User
+from core.auth.roles import Role
+from core.clock import utcnow
 from tests.factories import PASSWORD, csrf_token, log_in, make_user
 
 

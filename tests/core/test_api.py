@@ -5,12 +5,12 @@ from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel, Field
 from sqlalchemy import event, select
 
+from core.api import API_PREFIX, field_path
+from core.auth import services
+from core.auth.models import ApiToken
+from core.auth.roles import Role
+from core.clock import utcnow
 from portal import create_app
-from portal.core.api import API_PREFIX, field_path
-from portal.core.auth import services
-from portal.core.auth.models import ApiToken
-from portal.core.auth.roles import Role
-from portal.core.clock import utcnow
 from tests.factories import make_user
 
 PROBLEM = "application/problem+json"

@@ -22,11 +22,11 @@ from schemathesis.generation.modes import GenerationMode
 from schemathesis.schemas import APIOperation
 from sqlalchemy.orm import Session
 
+from core.auth import services as accounts
+from core.auth.roles import Role
+from core.clock import utcnow
 from portal.booking.models import RatePlan
 from portal.booking.payments import StripeProvider
-from portal.core.auth import services as accounts
-from portal.core.auth.roles import Role
-from portal.core.clock import utcnow
 from tests.booking.localstripe import localstripe
 from tests.factories import declare, make_establishment, make_user
 

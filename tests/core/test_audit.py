@@ -2,9 +2,9 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
-from portal.core import audit
-from portal.core.audit import AuditEntry, AuditLogError
-from portal.core.clock import utcnow
+from core import audit
+from core.audit import AuditEntry, AuditLogError
+from core.clock import utcnow
 from tests.factories import log_in, make_user
 
 

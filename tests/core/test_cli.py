@@ -1,9 +1,9 @@
 import click
 from sqlalchemy import func, select
 
-from portal.core.auth.models import User
-from portal.core.auth.roles import Role
-from portal.core.demo import DEMO_ACCOUNTS
+from core.auth.models import User
+from core.auth.roles import Role
+from core.demo import DEMO_ACCOUNTS
 
 
 def test_users_create_reads_the_password_from_stdin(app, db_session):

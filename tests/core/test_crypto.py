@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from portal.core.crypto import CipherError, PersonalDataCipher
+from core.crypto import CipherError, PersonalDataCipher
 
 KEY = base64.urlsafe_b64encode(bytes(range(32))).decode()
 OTHER_KEY = base64.urlsafe_b64encode(bytes(range(1, 33))).decode()

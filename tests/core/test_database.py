@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from portal.core.audit import AuditEntry
-from portal.core.database import configure_sqlite
+from core.audit import AuditEntry
+from core.database import configure_sqlite
 
 
 def test_sqlite_runs_in_wal_with_full_sync_and_foreign_keys(db_session):

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from portal.core.dates import (
+from core.dates import (
     LATEST_DAY,
     CalendarDate,
     CalendarDatetime,

@@ -22,6 +22,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
+from core.auth import services as accounts
+from core.auth.roles import Role
+from core.clock import local_now, utcnow
+from core.database import Base
+from core.outbox.messages import OutboxMessage
 from lodging.properties.models import Establishment
 from lodging.properties.services import invitation_token
 from lodging.registration import bookings
@@ -29,11 +34,6 @@ from lodging.registration.models import GuestRole, Stay
 from portal.booking import services as booking_services
 from portal.booking.models import Booking, RatePlan
 from portal.booking.services import Actor, GuestContact, StayRequest
-from portal.core.auth import services as accounts
-from portal.core.auth.roles import Role
-from portal.core.clock import local_now, utcnow
-from portal.core.database import Base
-from portal.core.outbox import OutboxMessage
 from portal.destinations.models import ContentItem, ContentType
 from tests.booking.conftest import add_plan
 from tests.conftest import TEST_SECRET

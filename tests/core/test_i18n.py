@@ -3,7 +3,7 @@ import re
 
 from flask_babel import force_locale, format_datetime
 
-from portal.core.i18n import LOCALE_CODES, format_money
+from core.i18n import LOCALE_CODES, format_money
 
 
 def test_root_sends_a_korean_browser_to_korean(client):

@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 from werkzeug.routing import Rule
 from werkzeug.routing.converters import NumberConverter
 
-from portal.core.auth import services as accounts
-from portal.core.auth.roles import Role
-from portal.core.clock import utcnow
-from portal.core.ids import MAX_ROW_ID, RowIdConverter, digits_up_to, row_id
+from core.auth import services as accounts
+from core.auth.roles import Role
+from core.clock import utcnow
+from core.ids import MAX_ROW_ID, RowIdConverter, digits_up_to, row_id
 from tests.factories import csrf_token, log_in, make_establishment, make_user
 
 HUGE = 2**64 + 1

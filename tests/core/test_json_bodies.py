@@ -5,11 +5,11 @@ import json
 import pytest
 from flask import request
 
-from portal.core.api import MAX_API_BODY
-from portal.core.auth import services as accounts
-from portal.core.auth.roles import Role
-from portal.core.clock import utcnow
-from portal.core.json_bodies import MAX_JSON_DEPTH, JSONTooDeepError, nesting_depth
+from core.api import MAX_API_BODY
+from core.auth import services as accounts
+from core.auth.roles import Role
+from core.clock import utcnow
+from core.json_bodies import MAX_JSON_DEPTH, JSONTooDeepError, nesting_depth
 from tests.factories import make_establishment, make_user
 
 PROBLEM = "application/problem+json"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from portal.core.auth import throttle
-from portal.core.auth.roles import Role
+from core.auth import throttle
+from core.auth.roles import Role
 from tests.conftest import TEST_SECRET
 from tests.factories import PASSWORD, csrf_token, log_in, make_user
 

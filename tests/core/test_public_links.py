@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from portal.core.auth.roles import Role
-from portal.core.clock import utcnow
-from portal.core.links import absolute
+from core.auth.roles import Role
+from core.clock import utcnow
+from core.links import absolute
 from tests.core.test_get_changes_nothing import build_world, signed_in, visits
 from tests.factories import csrf_token
 

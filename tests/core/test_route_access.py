@@ -5,9 +5,9 @@ import re
 import pytest
 from werkzeug.routing import Rule
 
-from portal.core.auth import services
-from portal.core.auth.roles import Role
-from portal.core.clock import utcnow
+from core.auth import services
+from core.auth.roles import Role
+from core.clock import utcnow
 from tests.factories import csrf_token, log_in, make_user
 
 

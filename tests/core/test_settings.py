@@ -1,11 +1,6 @@
 import pytest
 
-from portal.core.settings import (
-    DEVELOPMENT_FEED_KEY,
-    DEVELOPMENT_SECRET,
-    Settings,
-    SettingsError,
-)
+from core.settings import DEVELOPMENT_FEED_KEY, DEVELOPMENT_SECRET, Settings, SettingsError
 
 STRONG = "x" * 40
 KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="  # 32 bytes, base64

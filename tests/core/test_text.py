@@ -9,13 +9,7 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.datastructures import MultiDict
 from wtforms import Form, StringField, TextAreaField
 
-from portal.core.text import (
-    PersonalText,
-    UnsafeTextError,
-    clean_text,
-    multiline_filter,
-    text_filter,
-)
+from core.text import PersonalText, UnsafeTextError, clean_text, multiline_filter, text_filter
 
 
 @pytest.mark.parametrize(

@@ -18,12 +18,12 @@ from dataclasses import dataclass, replace
 import pytest
 from sqlalchemy.orm import Session
 
+from core.auth.models import User
+from core.auth.roles import Role
+from core.clock import VIETNAM, local_now
 from lodging.properties.models import Establishment
 from lodging.registration.declarations import ForeignerInput, GuestInput
 from lodging.registration.models import GuestRole
-from portal.core.auth.models import User
-from portal.core.auth.roles import Role
-from portal.core.clock import VIETNAM, local_now
 from tests.factories import citizen, declare, foreigner, make_establishment, make_user, stay_input
 
 SECRET_NAME = "KIM MIN-JUN"

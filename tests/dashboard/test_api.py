@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from portal.core.auth import services as accounts
-from portal.core.auth.roles import Role
-from portal.core.clock import utcnow
+from core.auth import services as accounts
+from core.auth.roles import Role
+from core.clock import utcnow
 from tests.dashboard.conftest import Province
 from tests.factories import declare, make_user
 

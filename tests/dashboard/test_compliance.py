@@ -7,9 +7,9 @@ import io
 
 from openpyxl import load_workbook
 
+from core.clock import utcnow
+from core.outbox.messages import OutboxState
 from lodging.properties import services as properties
-from portal.core.clock import utcnow
-from portal.core.outbox import OutboxState
 from tests.dashboard.conftest import Province, at
 from tests.factories import declare, log_in, make_establishment, police_reports, stay_input
 

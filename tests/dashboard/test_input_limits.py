@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.core.auth.roles import Role
+from core.auth.roles import Role
 from tests.factories import log_in, make_user
 from tests.lodging.registration.test_api import bearer
 

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
+from core.auth import services as accounts
+from core.clock import utcnow
 from lodging.registration.models import Stay
-from portal.core.auth import services as accounts
-from portal.core.clock import utcnow
 from tests.dashboard.conftest import SECRET_NAME, SECRET_NUMBER, Province
 from tests.factories import log_in
 

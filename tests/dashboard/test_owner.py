@@ -6,8 +6,8 @@ import re
 
 from sqlalchemy import select
 
+from core.clock import local_now
 from lodging.statistics.monthly_report import MonthlyReport, ReportStatus
-from portal.core.clock import local_now
 from tests.dashboard.conftest import Province
 from tests.factories import csrf_token, log_in
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from portal.core.clock import utcnow
+from core.clock import utcnow
 from portal.destinations import services
 from portal.destinations.models import ContentItem, ContentType
 from portal.destinations.services import Actor, FactsInput, TextInput

@@ -7,7 +7,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from portal.core.auth.roles import Role
+from core.auth.roles import Role
 from portal.destinations import catalogue
 from portal.destinations.models import ContentType
 from tests.destinations.content import make_item

@@ -7,8 +7,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from portal.core.auth.roles import Role
-from portal.core.clock import utcnow
+from core.auth.roles import Role
+from core.clock import utcnow
 from portal.destinations import itineraries, services
 from portal.destinations.itineraries import DayEdit, DayText
 from portal.destinations.models import ContentItem, ContentType

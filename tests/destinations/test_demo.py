@@ -5,7 +5,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.core.clock import utcnow
+from core.clock import utcnow
 from portal.destinations import catalogue
 from portal.destinations.demo import DEMO_FILE, load_demo_content
 from portal.destinations.models import ContentItem, ContentType

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from PIL import Image as PILImage
 from sqlalchemy.orm import Session
 
-from portal.core.clock import utcnow
+from core.clock import utcnow
 from portal.destinations import images
 from portal.destinations.media import media_dir
 from tests.destinations.content import ACTOR, make_item

@@ -8,8 +8,8 @@ from typing import Any
 import icalendar
 import pytest
 
-from portal.core.clock import local_now, utcnow
-from portal.core.security import CONTENT_SECURITY_POLICY, content_security_policy
+from core.clock import local_now, utcnow
+from core.security import CONTENT_SECURITY_POLICY, content_security_policy
 from portal.destinations import services
 from portal.destinations.models import ContentType, Image
 from portal.destinations.presentation import upcoming_weekend

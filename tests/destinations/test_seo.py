@@ -5,7 +5,7 @@ import json
 import re
 from typing import Any
 
-from portal.core.structured_data import json_ld_tag
+from core.structured_data import json_ld_tag
 from portal.destinations import seo
 
 PAGE = seo.Page(

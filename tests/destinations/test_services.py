@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.core.audit import AuditEntry
-from portal.core.clock import utcnow
-from portal.core.outbox import OutboxMessage
+from core.audit import AuditEntry
+from core.clock import utcnow
+from core.outbox.messages import OutboxMessage
 from portal.destinations import catalogue, services
 from portal.destinations.models import ContentStatus, ContentType, Recurrence
 from portal.destinations.services import FactsInput, TextInput

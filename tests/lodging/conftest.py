@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
+from core.auth.models import User
+from core.auth.roles import Role
 from lodging.properties.models import Establishment
-from portal.core.auth.models import User
-from portal.core.auth.roles import Role
 from tests.factories import make_establishment, make_user
 
 

@@ -18,11 +18,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
+from core.auth import services as accounts
+from core.auth.roles import Role
+from core.clock import utcnow
+from core.outbox.messages import OutboxMessage
 from lodging.registration.models import Guest, Stay, StayEvent
-from portal.core.auth import services as accounts
-from portal.core.auth.roles import Role
-from portal.core.clock import utcnow
-from portal.core.outbox import OutboxMessage
 from tests.factories import (
     csrf_token,
     declare,

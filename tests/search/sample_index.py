@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from portal.core.clock import local_now
+from core.clock import local_now
 from search import indexing
 from search.backends.embedded import EmbeddedBackend
 from search.documents import DocumentType, GeoPoint, LocalizedText, SearchDocument

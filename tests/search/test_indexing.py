@@ -10,9 +10,9 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from core.clock import utcnow
+from core.outbox.messages import OutboxMessage, OutboxState, Outcome
 from lodging.properties.models import EstablishmentStatus
-from portal.core.clock import utcnow
-from portal.core.outbox import OutboxMessage, OutboxState, Outcome
 from search import indexing
 from search.backends.embedded import EmbeddedBackend
 from search.documents import DocumentType, LocalizedText, SearchDocument, SearchQuery

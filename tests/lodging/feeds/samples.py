@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from core.clock import VIETNAM
 from lodging.properties.models import Establishment, EstablishmentKind, Room
 from lodging.registration import sealed
 from lodging.registration.declarations import ForeignerInput
@@ -18,7 +19,6 @@ from lodging.registration.models import (
     StayStatus,
     VisaType,
 )
-from portal.core.clock import VIETNAM
 from tests.factories import TEST_CIPHER
 
 ARRIVAL = dt.datetime(2025, 8, 1, 14, 5, 30, tzinfo=VIETNAM)

@@ -36,6 +36,11 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.auth.roles import Role
+from core.clock import VIETNAM, utcnow
+from core.extensions import db
+from core.outbox.messages import OutboxAttempt, OutboxMessage, OutboxState
+from core.settings import DEVELOPMENT_FEED_KEY, Settings
 from lodging.feeds.channels import FeedChannel
 from lodging.feeds.handlers import STATS_KIND
 from lodging.feeds.receiver import Receiver
@@ -46,11 +51,6 @@ from lodging.registration.documents import Sex
 from lodging.registration.models import Channel, Guest, GuestRole, Purpose, Stay, StayEvent
 from lodging.registration.reports import report_keys
 from portal import create_app
-from portal.core.auth.roles import Role
-from portal.core.clock import VIETNAM, utcnow
-from portal.core.extensions import db
-from portal.core.outbox import OutboxAttempt, OutboxMessage, OutboxState
-from portal.core.settings import DEVELOPMENT_FEED_KEY, Settings
 from tests.conftest import TEST_SECRET, make_settings
 from tests.factories import TEST_CIPHER, citizen, foreigner, make_establishment, make_user
 from tests.own_database import drop_schema, own_schema

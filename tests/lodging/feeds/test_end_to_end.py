@@ -12,8 +12,8 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from core.settings import Settings
 from lodging.registration.models import GuestRole
-from portal.core.settings import Settings
 from tests.factories import (
     citizen,
     declare,

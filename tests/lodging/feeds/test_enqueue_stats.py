@@ -8,8 +8,8 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.outbox.messages import OutboxMessage
 from lodging.feeds.handlers import STATS_KIND, schedule_daily_stats, stats_key
-from portal.core.outbox import OutboxMessage
 from tests.factories import make_establishment
 
 DAY = dt.date(2026, 11, 21)

@@ -14,15 +14,15 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.audit import AuditEntry
+from core.auth.models import User
+from core.auth.roles import Role
+from core.clock import VIETNAM, utcnow
 from lodging.feeds import fallback
 from lodging.properties import services as properties
 from lodging.properties.models import Establishment
 from lodging.registration.declarations import ForeignerInput
 from lodging.registration.models import GuestRole, PassportType, Stay, StayStatus, VisaType
-from portal.core.audit import AuditEntry
-from portal.core.auth.models import User
-from portal.core.auth.roles import Role
-from portal.core.clock import VIETNAM, utcnow
 from tests.factories import (
     TEST_CIPHER,
     citizen,

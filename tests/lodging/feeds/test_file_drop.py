@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from core.clock import VIETNAM
 from lodging.feeds.transports import FileDropTransport, build_transport, encode, signature
-from portal.core.clock import VIETNAM
 
 SECRET = b"drop-signing-key"
 NOON = dt.datetime(2025, 8, 1, 12, 0, tzinfo=VIETNAM)

@@ -13,6 +13,9 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.clock import utcnow
+from core.outbox import messages as outbox
+from core.outbox.messages import OutboxMessage, OutboxState, Outcome
 from lodging.feeds.channels import FeedChannel, validation_errors
 from lodging.feeds.handlers import (
     STATS_KIND,
@@ -29,9 +32,6 @@ from lodging.registration import sealed, services
 from lodging.registration.models import Channel, GuestRole, Stay
 from lodging.registration.reports import PoliceRoute, report_key, report_keys
 from lodging.registration.services import Actor
-from portal.core import outbox
-from portal.core.clock import utcnow
-from portal.core.outbox import OutboxMessage, OutboxState, Outcome
 from tests.factories import TEST_CIPHER, citizen, declare, foreigner, make_establishment, stay_input
 
 DESK = Actor(None, "test", Channel.DESK)

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
+from core.clock import utcnow
 from lodging.feeds.receiver import Receiver
 from lodging.feeds.transports import HttpTransport, outcome_of
-from portal.core.clock import utcnow
 
 SECRET = b"shared-feed-secret"
 GOLDEN = Path(__file__).parent / "golden"

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+from core.clock import VIETNAM, local_now, utcnow
 from lodging.feeds.channels import validation_errors
 from lodging.feeds.payloads import ascii_name
 from lodging.feeds.stats import daily_stats
@@ -19,7 +20,6 @@ from lodging.registration import sealed, services
 from lodging.registration.documents import Sex
 from lodging.registration.models import Channel, GuestRole, Stay
 from lodging.registration.services import Actor
-from portal.core.clock import VIETNAM, local_now, utcnow
 from tests.factories import TEST_CIPHER, citizen, declare, foreigner, make_establishment, stay_input
 
 DESK = Actor(None, "test", Channel.DESK)

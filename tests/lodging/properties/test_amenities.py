@@ -9,9 +9,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.auth.models import User
+from core.outbox.messages import OutboxMessage
 from lodging.properties.models import Establishment
-from portal.core.auth.models import User
-from portal.core.outbox import OutboxMessage
 from tests.factories import csrf_token, log_in
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from portal.core.auth.roles import Role
-from portal.core.auth.services import create_api_token
-from portal.core.clock import utcnow
+from core.auth.roles import Role
+from core.auth.services import create_api_token
+from core.clock import utcnow
 from tests.factories import make_establishment, make_user
 
 PROBLEM = "application/problem+json"

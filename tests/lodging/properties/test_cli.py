@@ -1,10 +1,10 @@
 import pytest
 from sqlalchemy import func, select
 
+from core.audit import AuditEntry
+from core.auth.models import User
 from lodging.properties.cli import register_cli_hooks
 from lodging.properties.models import MemberRole, Membership
-from portal.core.audit import AuditEntry
-from portal.core.auth.models import User
 from tests.factories import make_establishment
 
 

@@ -1,11 +1,11 @@
 from sqlalchemy import func, select
 
+from core.auth import services as accounts
 from lodging.properties import geography
 from lodging.properties.demo import DEMO_PLACES, OWNER_PASSWORD
 from lodging.properties.models import Establishment, EstablishmentStatus, MemberRole, Membership
 from lodging.registration.models import Guest, Stay, StayStatus
 from lodging.registration.sealed import document_number
-from portal.core.auth import services as accounts
 from tests.factories import TEST_CIPHER
 
 

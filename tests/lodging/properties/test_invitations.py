@@ -4,12 +4,12 @@ import re
 import pytest
 from sqlalchemy import select
 
+from core.audit import AuditEntry
+from core.auth.models import User
+from core.auth.roles import Role
+from core.settings import Settings
 from lodging.properties import services as properties
 from lodging.properties.models import MemberRole, Membership
-from portal.core.audit import AuditEntry
-from portal.core.auth.models import User
-from portal.core.auth.roles import Role
-from portal.core.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.factories import csrf_token, log_in, make_establishment, make_user
 from tests.lodging.properties.pages import send

@@ -1,6 +1,8 @@
 import pytest
 from sqlalchemy import func, select
 
+from core.audit import AuditEntry
+from core.auth.roles import Role
 from lodging.properties import geography
 from lodging.properties.models import (
     Establishment,
@@ -8,8 +10,6 @@ from lodging.properties.models import (
     MemberRole,
     Membership,
 )
-from portal.core.audit import AuditEntry
-from portal.core.auth.roles import Role
 from tests.factories import declare, log_in, make_establishment, make_user
 from tests.lodging.properties.pages import send
 

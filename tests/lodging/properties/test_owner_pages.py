@@ -3,9 +3,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from core.audit import AuditEntry
+from core.auth.roles import Role
 from lodging.properties.models import Closure, Room, RoomType
-from portal.core.audit import AuditEntry
-from portal.core.auth.roles import Role
 from tests.factories import log_in, make_establishment, make_user
 from tests.lodging.properties.pages import send
 

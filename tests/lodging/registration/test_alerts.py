@@ -8,17 +8,17 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.auth.models import User
+from core.auth.roles import Role
+from core.clock import utcnow
+from core.outbox.mail import MAIL_KIND
+from core.outbox.messages import OutboxMessage, handlers_of
+from core.outbox.periodic import PeriodicRunner, periodic_tasks
 from lodging.properties import services as properties
 from lodging.properties.models import Establishment
 from lodging.registration.alert_mail import alert_composer
 from lodging.registration.alerts import DeadlineAlert, due_alerts, enqueue_deadline_alerts
 from lodging.registration.models import Stay
-from portal.core.auth.models import User
-from portal.core.auth.roles import Role
-from portal.core.clock import utcnow
-from portal.core.mail import MAIL_KIND
-from portal.core.outbox import OutboxMessage, handlers_of
-from portal.core.periodic import PeriodicRunner, periodic_tasks
 from tests.factories import declare, foreigner, make_user, stay_input
 from tests.smtp_server import Inbox
 

@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
+from core.audit import AuditEntry
+from core.auth.models import ApiToken
+from core.auth.roles import Role
+from core.auth.services import create_api_token
+from core.clock import VIETNAM, utcnow
 from lodging.registration import services
 from lodging.registration.deadlines import GuestKind, reporting_deadline
 from lodging.registration.models import Channel, Guest, Stay, StayEvent, StayStatus
-from portal.core.audit import AuditEntry
-from portal.core.auth.models import ApiToken
-from portal.core.auth.roles import Role
-from portal.core.auth.services import create_api_token
-from portal.core.clock import VIETNAM, utcnow
 from tests.factories import make_establishment, make_user, police_reports
 
 PROBLEM = "application/problem+json"

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy.orm import Session
 
+from core.clock import VIETNAM, utcnow
 from lodging.properties.models import Establishment
 from lodging.registration.declarations import (
     DeclarationError,
@@ -18,7 +19,6 @@ from lodging.registration.declarations import (
 )
 from lodging.registration.documents import Sex
 from lodging.registration.models import DocumentType, GuestRole, VisaType
-from portal.core.clock import VIETNAM, utcnow
 from tests.factories import citizen, foreigner, make_establishment, stay_input
 
 

@@ -10,13 +10,13 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from core.auth.models import User
+from core.auth.roles import Role
+from core.clock import VIETNAM, utcnow
 from lodging.properties import geography
 from lodging.properties.models import Establishment
 from lodging.registration.documents import Sex
 from lodging.registration.models import DocumentType, GuestRole, Stay
-from portal.core.auth.models import User
-from portal.core.auth.roles import Role
-from portal.core.clock import VIETNAM, utcnow
 from tests.factories import (
     citizen,
     csrf_token,

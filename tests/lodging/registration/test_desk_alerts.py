@@ -11,12 +11,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.auth.models import User
+from core.clock import utcnow
+from core.outbox.messages import OutboxMessage, OutboxState
 from lodging.properties.models import Establishment
 from lodging.registration.models import Guest, GuestRole, Stay
 from lodging.registration.reports import police_route, report_key
-from portal.core.auth.models import User
-from portal.core.clock import utcnow
-from portal.core.outbox import OutboxMessage, OutboxState
 from tests.factories import (
     citizen,
     declare,

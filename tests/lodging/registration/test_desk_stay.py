@@ -11,12 +11,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.audit import AuditEntry
+from core.auth.models import User
+from core.auth.roles import Role
+from core.clock import VIETNAM, utcnow
 from lodging.properties.models import Establishment
 from lodging.registration.models import Stay, StayStatus
-from portal.core.audit import AuditEntry
-from portal.core.auth.models import User
-from portal.core.auth.roles import Role
-from portal.core.clock import VIETNAM, utcnow
 from tests.factories import (
     citizen,
     csrf_token,

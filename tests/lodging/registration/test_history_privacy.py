@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from portal.core.auth.roles import Role
+from core.auth.roles import Role
 from tests.factories import (
     citizen,
     csrf_token,

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from core.clock import local_now
 from lodging.registration.models import Guest, Stay
 from lodging.registration.stay_dates import MAX_STAY_NIGHTS
-from portal.core.clock import local_now
 from tests.factories import csrf_token, declare, log_in
 from tests.lodging.registration.test_api import (
     PROBLEM,

@@ -9,14 +9,14 @@ from flask import Flask
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from core.audit import AuditEntry
+from core.clock import VIETNAM, utcnow
 from lodging.properties.models import Establishment
 from lodging.registration import retention, services
 from lodging.registration.declarations import ForeignerInput, GuestInput
 from lodging.registration.documents import Sex
 from lodging.registration.models import Channel, GuestRole, PassportType, Stay, VisaType
 from lodging.registration.services import Actor
-from portal.core.audit import AuditEntry
-from portal.core.clock import VIETNAM, utcnow
 from tests.factories import TEST_CIPHER, citizen, foreigner, make_establishment, stay_input
 
 DESK = Actor(None, "test", Channel.DESK)

@@ -10,6 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from core.audit import AuditEntry
+from core.auth.roles import Role
+from core.clock import local_now, utcnow
 from lodging.registration import sealed, services
 from lodging.registration.models import (
     Channel,
@@ -21,9 +24,6 @@ from lodging.registration.models import (
     StayStatus,
 )
 from lodging.registration.mrz import check_digit
-from portal.core.audit import AuditEntry
-from portal.core.auth.roles import Role
-from portal.core.clock import local_now, utcnow
 from tests.factories import (
     TEST_CIPHER,
     csrf_token,

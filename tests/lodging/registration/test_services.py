@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from core.auth.roles import Role
+from core.clock import utcnow
 from lodging.registration import sealed, services
 from lodging.registration.declarations import DeclarationError
 from lodging.registration.models import Channel, GuestRole, StayStatus
 from lodging.registration.services import Actor
-from portal.core.auth.roles import Role
-from portal.core.clock import utcnow
 from tests.factories import (
     TEST_CIPHER,
     citizen,

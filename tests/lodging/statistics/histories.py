@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.clock import utcnow
 from lodging.properties.models import Establishment
 from lodging.registration import services
 from lodging.registration.declarations import DeclarationError, GuestInput
@@ -22,7 +23,6 @@ from lodging.statistics.models import (
     StatisticsProvinceDay,
     StatisticsProvinceDayResidence,
 )
-from portal.core.clock import utcnow
 from tests.factories import TEST_CIPHER, citizen, stay_input
 from tests.lodging.statistics.dates import DESK, at, couple, day0, korean
 

@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
+from core.clock import VIETNAM, utcnow
 from lodging.registration import services
 from lodging.registration.models import Stay
 from lodging.statistics import horizon
 from lodging.statistics.ledger import extend_horizon
 from lodging.statistics.models import StatisticsDay, StatisticsHorizon
 from lodging.statistics.rebuild import rebuild
-from portal.core.clock import VIETNAM, utcnow
 from tests.factories import TEST_CIPHER, make_establishment, stay_input
 from tests.lodging.statistics.dates import DESK, at, couple, day0
 from tests.lodging.statistics.histories import LEDGER_TABLES, ledger, random_history

@@ -10,14 +10,15 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from core.clock import utcnow
 from lodging.properties.models import Establishment, EstablishmentKind
-from lodging.registration import self_service, services
+from lodging.registration import services
 from lodging.registration.documents import Sex
 from lodging.registration.models import ConfirmationMethod, GuestRole
+from lodging.registration.self_checkin import services as self_service
 from lodging.statistics import measures, rollup
 from lodging.statistics.measures import Scope
 from lodging.statistics.rebuild import rebuild
-from portal.core.clock import utcnow
 from tests.factories import TEST_CIPHER, citizen, declare, make_establishment, stay_input
 from tests.lodging.statistics.dates import DESK, at, couple, day0, korean
 from tests.lodging.statistics.histories import LEDGER_TABLES, ledger, random_history

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
+from core.auth.roles import Role
+from core.clock import VIETNAM, local_now, utcnow
 from lodging.statistics import monthly_report as reports
 from lodging.statistics.monthly_figures import month_range
-from portal.core.auth.roles import Role
-from portal.core.clock import VIETNAM, local_now, utcnow
 from tests.factories import citizen, declare, make_establishment, make_user, stay_input
 
 

@@ -1,0 +1,1 @@
+"""Self check-in: guests enter their own details; staff confirm them in person."""
