@@ -37,7 +37,7 @@ run: $(VENV)/.runtime $(VENV)/.demo compile-translations
 	$(FLASK) demo load --if-empty
 	mkdir -p instance
 	( [ -n "$$STRIPE_SECRET_KEY" ] || exec $(BIN)/localstripe --port 8420 --from-scratch >instance/localstripe.log 2>&1 ) & stripe=$$!; \
-	bin/keep-running $(WORKER_RESTART_DELAY) $(FLASK) feeds work & worker=$$!; \
+	bin/keep-running $(WORKER_RESTART_DELAY) $(FLASK) outbox work & worker=$$!; \
 	trap 'kill $$worker $$stripe 2>/dev/null; wait $$worker $$stripe' EXIT INT TERM; \
 	if [ -z "$$STRIPE_SECRET_KEY" ]; then $(FLASK) booking localstripe-webhook --url http://$(HOST):$(PORT)/api/v1/payments/stripe/webhook & fi; \
 	$(FLASK) run --host $(HOST) --port $(PORT)

@@ -9,7 +9,7 @@ both police channels), and starts ``flask feeds receiver`` on loopback. Then:
 1. **capacity**: WORKERS client processes post signed payloads (built from the
    declared stays, each under a fresh key) straight to the receiver in a tight loop;
    what it accepts per second is the most any sender could get from it;
-2. **drain**: WORKERS ``flask feeds work --drain`` processes deliver the backlog; the
+2. **drain**: WORKERS ``flask outbox work --drain`` processes deliver the backlog; the
    rate counts from the first attempt to the end of the last one. Target: at least
    half the receiver's capacity;
 3. **steady load**: the workers run as in production while stays are declared at
@@ -185,7 +185,7 @@ def receiver_capacity(bench: Portal, clients: int, seconds: float) -> float:
 
 def start_workers(bench: Portal, count: int, *options: str) -> list[subprocess.Popen[bytes]]:
     return [
-        bench.flask("feeds", "work", "--worker-id", f"bench-{n}", *options, log="workers.log")
+        bench.flask("outbox", "work", "--worker-id", f"bench-{n}", *options, log="workers.log")
         for n in range(count)
     ]
 

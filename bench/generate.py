@@ -1,4 +1,4 @@
-"""Synthetic establishments and stays for benchmarks (``flask bench generate``).
+"""Synthetic establishments and stays for benchmarks (``python -m bench.generate``).
 
 Realistic enough for the dashboard's queries to behave as in production: kinds and
 stars in the proportions of a tourist province, rooms in real communes of Quảng Ninh
@@ -6,10 +6,14 @@ and Lào Cai, guests mostly Vietnamese with the usual foreign markets, and deman
 follows seasons, weekends, Tết and the 30/4-1/5 holiday. Rows go in with bulk Core
 inserts, never through the services; identity fields are placeholders (a fixed
 sealed-looking blob: nothing here is a person). The ledger is then rebuilt.
+
+It is not part of the portal: it fills the database the environment names, as
+``flask`` would (``DATABASE_URL``), and refuses a production one.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import random
 import time
@@ -21,6 +25,7 @@ from sqlalchemy import Table, func, insert, select, text
 
 from core.clock import VIETNAM
 from core.database import DbSession
+from core.extensions import db
 from lodging.properties import geography
 from lodging.properties.models import (
     STARRED_KINDS,
@@ -40,6 +45,7 @@ from lodging.registration.models import (
     StayStatus,
 )
 from lodging.statistics.rebuild import rebuild
+from portal import create_app
 
 PROVINCES = (22, 15)  # Quảng Ninh, Lào Cai
 BATCH = 20_000
@@ -392,3 +398,33 @@ def _reset_sequences(session: DbSession) -> None:
                 f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
             )
         )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m bench.generate``: fill the environment's database, then rebuild the ledger."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--establishments", type=int, default=100)
+    parser.add_argument("--years", type=int, choices=range(1, 21), default=1, metavar="1..20")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--end", type=dt.date.fromisoformat, help="last day (default: today)")
+    parser.add_argument("--stays", type=int, help="about this many stays in all")
+    args = parser.parse_args(argv)
+    if args.establishments < 1 or (args.stays is not None and args.stays < 1):
+        parser.error("--establishments and --stays take a positive number")
+    app = create_app()
+    if app.config["PORTAL_SETTINGS"].environment == "production":
+        parser.error("benchmark data never goes into a production database")
+    with app.app_context():
+        report = generate(
+            db.session,
+            establishments=args.establishments,
+            years=args.years,
+            seed=args.seed,
+            end=args.end or dt.date.today(),  # noqa: DTZ011 - a calendar day, not an instant
+            target_stays=args.stays,
+        )
+    print(report.summary())
+
+
+if __name__ == "__main__":
+    main()

@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.statistics [--establishments 100] [--years 1] [--seed 7]
         [--stays N] [--database-url postgresql://...] [--repeat 20] [--reuse]
 
-Generates synthetic establishments and stays with ``flask bench generate``'s code
+Generates synthetic establishments and stays with ``python -m bench.generate``'s code
 (``bench/generate.py``) into a throw-away SQLite file, or into the
 PostgreSQL database given by ``--database-url`` / ``TEST_DATABASE_URL`` (migrated
 first; ``--reuse`` skips generation when it already holds data). Then, in one run:

@@ -23,11 +23,12 @@ from core.demo import demo_cli, load_demo_accounts, register_demo_loader
 from core.extensions import babel, csrf, db, limiter, migrate
 from core.outbox import admin as outbox_admin
 from core.outbox import messages as outbox
+from core.outbox.cli import outbox_cli
 from core.outbox.mail import MailDrop, Mailer, SmtpMailer, register_mail
 from core.outbox.periodic import register_periodic
 from core.settings import Settings
 from lodging.feeds.channels import FeedChannel
-from lodging.feeds.cli import feeds_cli  # the outbox's commands and the test receiver
+from lodging.feeds.cli import feeds_cli
 from lodging.feeds.handlers import follow_delivery, register_feeds, schedule_daily_stats
 from lodging.feeds.transports import build_transport
 from lodging.properties import api as properties_api
@@ -51,7 +52,7 @@ from lodging.registration.hooks import on_stay_changed
 from lodging.registration.self_checkin import views as self_checkin
 from lodging.statistics import models as statistics_models
 from lodging.statistics import monthly_report as statistics_reports
-from lodging.statistics.cli import bench_cli, statistics_cli
+from lodging.statistics.cli import statistics_cli
 from lodging.statistics.ledger import apply_stay, extend_horizon
 from portal.booking import api as booking_api
 from portal.booking import booking_api as bookings_api
@@ -233,10 +234,10 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
         tokens_cli,
         demo_cli,
         registration_cli.lodging_cli,
+        outbox_cli,
         feeds_cli,
         search_cli,
         statistics_cli,
-        bench_cli,
         booking_cli,
     ):
         app.cli.add_command(group)

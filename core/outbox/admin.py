@@ -1,4 +1,4 @@
-"""The admins' page on the outbox: ``flask feeds status`` and ``replay`` in a browser.
+"""The admins' page on the outbox: ``flask outbox status`` and ``replay`` in a browser.
 
 What it shows is for operators, who are not entitled to the guests' data: a message's
 payload is shown by its ids only, and a receiver's field errors with the values they

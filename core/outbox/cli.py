@@ -1,4 +1,4 @@
-"""Operators' commands for the outbox: ``flask feeds work``, ``status`` and ``replay``."""
+"""Operators' commands for the outbox: ``flask outbox work``, ``status`` and ``replay``."""
 
 from __future__ import annotations
 
@@ -32,9 +32,9 @@ from core.outbox.worker import DEFAULT_COOLDOWN, DEFAULT_LEASE, CircuitBreaker, 
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-feeds_cli = AppGroup(
-    "feeds",
-    help="Deliver what the outbox holds (police and statistics reports…) and look after it.",
+outbox_cli = AppGroup(
+    "outbox",
+    help="Deliver what the outbox holds (reports, e-mail, refunds, search) and look after it.",
 )
 
 
@@ -50,7 +50,7 @@ def _seconds(name: str, default: dt.timedelta, help_text: str) -> Callable[[F], 
     )
 
 
-@feeds_cli.command("work")
+@outbox_cli.command("work")
 @click.option("--drain", is_flag=True, help="Deliver everything due, then exit (cron, tests).")
 @click.option("--worker-id", default="", help="This worker's name in leases and evidence.")
 @click.option(
@@ -120,7 +120,7 @@ def _stopping_on_signals(stop: threading.Event) -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-@feeds_cli.command("status")
+@outbox_cli.command("status")
 def status_command() -> None:
     """Messages per channel and state, and how long the oldest waiting one has waited."""
     channels = delivery_status(db.session, handlers_of(current_app).channel_of)
@@ -154,7 +154,7 @@ def _age(channel: ChannelStatus, now: dt.datetime) -> str:
     return f"{seconds // 3600} h {seconds % 3600 // 60} min"
 
 
-@feeds_cli.command("replay")
+@outbox_cli.command("replay")
 @click.argument("message_id", type=int, required=False)
 @click.option("--dead", is_flag=True, help="Every dead message.")
 @click.option("--unverified", is_flag=True, help="Every message whose outcome is unknown.")

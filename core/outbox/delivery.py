@@ -1,7 +1,7 @@
 """The outbox's delivery engine: claim what is due, hand it to its handler, record the outcome.
 
 Features register a handler per kind prefix (``register_handler``); workers
-(``run_worker``, ``flask feeds work``) then repeat three steps:
+(``run_worker``, ``flask outbox work``) then repeat three steps:
 
 1. ``claim_due`` (``core.outbox.claims``) marks a batch ``sending`` under a
    lease; a killed worker's messages are claimed again once their lease is over.

@@ -2,7 +2,7 @@
 
 One worker delivers one message at a time, and records the outcomes of a batch together
 (one transaction, not one per message); run several (threads, processes, machines)
-for more. ``flask feeds work`` runs one until SIGTERM or SIGINT, which let the delivery
+for more. ``flask outbox work`` runs one until SIGTERM or SIGINT, which let the delivery
 under way finish, hand back what was claimed but not started, and exit.
 """
 

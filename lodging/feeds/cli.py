@@ -1,4 +1,4 @@
-"""``flask feeds receiver``: the test receiver, beside the outbox's own ``feeds`` commands."""
+"""``flask feeds``: the statistics reports of a day, and a receiver to test the feeds against."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ import datetime as dt
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from core.clock import local_now, utcnow
 from core.extensions import db
-from core.outbox.cli import feeds_cli
 from core.settings import Settings
 from lodging.feeds.handlers import enqueue_stats_for_day
 from lodging.feeds.receiver import Receiver, serve
 
-__all__ = ["feeds_cli"]
+feeds_cli = AppGroup("feeds", help="The police and statistics feeds: daily reports, test receiver.")
 
 _SHARE = click.FloatRange(0.0, 1.0)
 

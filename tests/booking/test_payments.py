@@ -148,7 +148,7 @@ def wait_for_status(portal: Portal, reference: str, status: str) -> dict[str, An
 
 
 def drain_outbox(portal: Portal) -> None:
-    result = portal.app.test_cli_runner().invoke(args=["feeds", "work", "--drain"])
+    result = portal.app.test_cli_runner().invoke(args=["outbox", "work", "--drain"])
     assert result.exit_code == 0, result.output
 
 

@@ -54,7 +54,7 @@ def test_book_pay_get_the_voucher_and_check_in_from_it(
     leaving = local_now().date() + dt.timedelta(days=2)
     voucher = book_and_pay(page, booking_portal, leaving)
 
-    _flask(booking_portal.env, "feeds", "work", "--drain")  # the workers send the e-mail
+    _flask(booking_portal.env, "outbox", "work", "--drain")  # the workers send the e-mail
     (mail,) = [m for m in booking_portal.inbox.messages if m["To"] == "hung@example.com"]
     assert mail["Subject"] == f"Đặt phòng của bạn tại {HOMESTAY} đã được xác nhận"
     text = mail.get_body(("plain",))

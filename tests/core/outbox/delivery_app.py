@@ -1,6 +1,6 @@
 """A portal whose outbox has one slow handler, for the worker's tests in a real process.
 
-``flask --app tests.core.outbox.delivery_app:create_app feeds work``: the handler for
+``flask --app tests.core.outbox.delivery_app:create_app outbox work``: the handler for
 ``test.slow.`` writes the message's key to ``$SLOW_HANDLER_MARKER`` when it starts,
 then takes a second to answer, long enough to signal or kill the worker mid-delivery.
 """

@@ -336,7 +336,7 @@ def test_a_message_no_handler_takes_stays_queued_and_status_shows_it(app, db_ses
     assert claim(db_session) == [police.id]
     assert orphan.state is OutboxState.QUEUED
 
-    result = app.test_cli_runner().invoke(args=["feeds", "status"])
+    result = app.test_cli_runner().invoke(args=["outbox", "status"])
     assert result.exit_code == 0, result.output
     header, *rows = (line.split() for line in result.output.splitlines())
     assert header == ["channel", *OutboxState, "oldest", "waiting"]
@@ -371,7 +371,7 @@ def test_replay_dead_from_the_cli_queues_every_dead_message_again_and_audits_it(
     delivered.state = OutboxState.DELIVERED
     db_session.commit()
 
-    result = app.test_cli_runner().invoke(args=["feeds", "replay", "--dead"])
+    result = app.test_cli_runner().invoke(args=["outbox", "replay", "--dead"])
     assert result.exit_code == 0, result.output
     assert "queued again: 2" in result.output
     assert [(m.state, m.attempts) for m in dead] == [(OutboxState.QUEUED, 0)] * 2
@@ -384,7 +384,7 @@ def test_replay_dead_from_the_cli_queues_every_dead_message_again_and_audits_it(
 
 def test_replaying_a_message_still_under_way_fails_with_the_reason(app, db_session):
     message = queued(db_session)
-    result = app.test_cli_runner().invoke(args=["feeds", "replay", str(message.id)])
+    result = app.test_cli_runner().invoke(args=["outbox", "replay", str(message.id)])
     assert result.exit_code != 0
     assert "not replayable" in result.output
     assert message.state is OutboxState.QUEUED

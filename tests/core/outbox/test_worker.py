@@ -252,7 +252,7 @@ def test_flask_outbox_work_drain_delivers_and_says_what_it_did(app, registry, co
     registry.add("test.", delivering(), "police")
     add(committed, ["a", "b", "c"])
     result = app.test_cli_runner().invoke(
-        args=["feeds", "work", "--drain", "--worker-id", "cron-1"]
+        args=["outbox", "work", "--drain", "--worker-id", "cron-1"]
     )
     assert result.exit_code == 0, result.output
     assert "delivered 3" in result.output
@@ -265,7 +265,7 @@ def test_flask_feeds_work_takes_its_retry_policy_from_its_options(app, registry,
     registry.add("test.", lambda session, message, now: Outcome("retry", detail="HTTP 503"), "p")
     add(committed, ["a"])
     result = app.test_cli_runner().invoke(
-        args=["feeds", "work", "--drain", "--max-attempts", "1", "--backoff-base", "0.01"]
+        args=["outbox", "work", "--drain", "--max-attempts", "1", "--backoff-base", "0.01"]
     )
     assert result.exit_code == 0, result.output
     assert "retry 1" in result.output
@@ -330,7 +330,7 @@ def test_an_outcome_is_recorded_before_the_next_attempt_unless_the_receiver_dedu
 
 
 def start_worker(settings, marker, *options, supervisor=()):
-    """``flask feeds work`` in its own process, with the slow handler of ``delivery_app``."""
+    """``flask outbox work`` in its own process, with the slow handler of ``delivery_app``."""
     env = {
         **os.environ,
         "PORTAL_ENV": "test",
@@ -340,7 +340,7 @@ def start_worker(settings, marker, *options, supervisor=()):
         "SLOW_HANDLER_MARKER": str(marker),
     }
     app = "tests.core.outbox.delivery_app:create_app"
-    command = ["feeds", "work", "--poll", "0.05", "--worker-id", "proc", *options]
+    command = ["outbox", "work", "--poll", "0.05", "--worker-id", "proc", *options]
     return subprocess.Popen(
         [*supervisor, sys.executable, "-m", "flask", "--app", app, *command],
         cwd=ROOT,

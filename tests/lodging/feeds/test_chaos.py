@@ -2,7 +2,7 @@
 
 Hundreds of citizens and foreigners are declared with the registration services into
 a database of the test's own (a SQLite file; on PostgreSQL, a schema of its own in the
-suite's database), committed, as the desk would. Then two ``flask feeds work``
+suite's database), committed, as the desk would. Then two ``flask outbox work``
 processes deliver them side by side to a real receiver on loopback that answers 500
 to a fifth of the requests and keeps a twentieth but hangs past the workers' read
 timeout, while one worker or the other is SIGKILLed with messages in hand, again and
@@ -104,7 +104,7 @@ class ChaosInstance:
         return result
 
     def environ(self, receiver: Receiver) -> dict[str, str]:
-        """What ``flask feeds work`` needs to run on this database against ``receiver``."""
+        """What ``flask outbox work`` needs to run on this database against ``receiver``."""
         return {
             **os.environ,
             "PORTAL_ENV": "test",
@@ -241,7 +241,7 @@ def reports_of(session: Session, stay_ids: list[int]) -> dict[str, OutboxMessage
 
 @dataclass
 class Workers:
-    """``flask feeds work`` processes side by side, each under a name of its own."""
+    """``flask outbox work`` processes side by side, each under a name of its own."""
 
     instance: ChaosInstance
     receiver: Receiver
@@ -251,7 +251,7 @@ class Workers:
     def start(self) -> tuple[str, subprocess.Popen[str]]:
         self.started += 1
         name = f"chaos-{self.started}"
-        command = [sys.executable, "-m", "flask", "--app", "wsgi", "feeds", "work"]
+        command = [sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "work"]
         command += ["--worker-id", name, *WORKER_OPTIONS]
         with self.log.open("a") as output:
             process = subprocess.Popen(
@@ -443,7 +443,7 @@ def test_a_rejected_report_keeps_its_field_errors_and_is_delivered_after_a_repla
     key = one_report(instance, stay_id).key
     receiver = instance.receiver
     receiver.control({"reject_keys": {key: {"guests[0].id_number": "Not on the register."}}})
-    instance.cli("feeds", "work", "--drain")
+    instance.cli("outbox", "work", "--drain")
 
     rejected = one_report(instance, stay_id)
     assert rejected.state is OutboxState.REJECTED
@@ -452,8 +452,8 @@ def test_a_rejected_report_keeps_its_field_errors_and_is_delivered_after_a_repla
     assert report_statuses(instance, stay_id) == ["rejected"]
 
     receiver.control({"reject_keys": {}})
-    assert "queued again: 1" in instance.cli("feeds", "replay", str(rejected.id)).output
-    instance.cli("feeds", "work", "--drain")
+    assert "queued again: 1" in instance.cli("outbox", "replay", str(rejected.id)).output
+    instance.cli("outbox", "work", "--drain")
     delivered = one_report(instance, stay_id)
     assert (delivered.state, delivered.key, delivered.errors) == (OutboxState.DELIVERED, key, {})
     assert report_statuses(instance, stay_id) == ["delivered"]
@@ -465,18 +465,18 @@ def test_a_dead_report_is_delivered_once_after_a_replay(instance: ChaosInstance)
     receiver = instance.receiver
     receiver.control({"fail_share": 1.0})
     try:
-        instance.cli("feeds", "work", "--drain", "--max-attempts", "1")
+        instance.cli("outbox", "work", "--drain", "--max-attempts", "1")
     finally:
         receiver.control({"fail_share": 0.0})
     dead = one_report(instance, stay_id)
     assert dead.state is OutboxState.DEAD
 
     accepted = receiver.counters.accepted
-    assert "queued again: 1" in instance.cli("feeds", "replay", str(dead.id)).output
-    instance.cli("feeds", "work", "--drain")
+    assert "queued again: 1" in instance.cli("outbox", "replay", str(dead.id)).output
+    instance.cli("outbox", "work", "--drain")
     assert one_report(instance, stay_id).state is OutboxState.DELIVERED
     assert receiver.counters.accepted == accepted + 1
-    refused = instance.app.test_cli_runner().invoke(args=["feeds", "replay", str(dead.id)])
+    refused = instance.app.test_cli_runner().invoke(args=["outbox", "replay", str(dead.id)])
     assert refused.exit_code != 0
     assert "delivered, not replayable" in refused.output
 
