@@ -25,12 +25,12 @@ from lodging.properties.models import Establishment
 from lodging.registration import services
 from lodging.registration.declarations import GuestInput, StayInput
 from lodging.registration.documents import Sex
-from lodging.registration.models import Channel, DocumentType, Purpose, Stay
+from lodging.registration.models import Actor, Channel, DocumentType, Purpose, Stay
 
 FAR = dt.date(9999, 12, 31)
 TARGET_MS = 200.0
 OPERATIONS = ("declare", "extend", "move", "cancel")
-ACTOR = services.Actor(None, "bench long stay", Channel.DESK)
+ACTOR = Actor(None, "bench long stay", Channel.DESK)
 
 
 def _stay(departure: dt.date, serial: int) -> StayInput:

@@ -21,7 +21,14 @@ from lodging.properties.models import Establishment
 from lodging.registration import services
 from lodging.registration.declarations import ForeignerInput, GuestInput, StayInput
 from lodging.registration.documents import Sex
-from lodging.registration.models import Channel, DocumentType, PassportType, Purpose, VisaType
+from lodging.registration.models import (
+    Actor,
+    Channel,
+    DocumentType,
+    PassportType,
+    Purpose,
+    VisaType,
+)
 
 COMMIT_EVERY = 500
 NATIONALITIES = ("KOR", "JPN", "CHN", "USA", "FRA", "DEU", "AUS", "RUS")
@@ -41,7 +48,7 @@ class Declarer:
         """Declare ``count`` stays, committing every ``COMMIT_EVERY``."""
         with Session(self._engine) as session:
             hotel = session.get_one(Establishment, self._establishment_id)
-            actor = services.Actor(None, "bench", Channel.DESK)
+            actor = Actor(None, "bench", Channel.DESK)
             for n in range(1, count + 1):
                 now = utcnow()
                 services.declare_stay(

@@ -17,7 +17,7 @@ from core.auth import admin as accounts_admin
 from core.auth import views as auth_views
 from core.auth.access import register_work_link
 from core.auth.cli import tokens_cli, users_cli
-from core.auth.roles import Role
+from core.auth.roles import DEPARTMENT_ROLES, LODGING_ROLES, Role
 from core.database import DbSession, configure_sqlite
 from core.demo import demo_cli, load_demo_accounts, register_demo_loader
 from core.extensions import babel, csrf, db, limiter, migrate
@@ -27,6 +27,7 @@ from core.outbox.cli import outbox_cli
 from core.outbox.mail import MailDrop, Mailer, SmtpMailer, register_mail
 from core.outbox.periodic import register_periodic
 from core.settings import Settings
+from lodging.feeds import views as fallback_views
 from lodging.feeds.channels import FeedChannel
 from lodging.feeds.cli import feeds_cli
 from lodging.feeds.handlers import follow_delivery, register_feeds, schedule_daily_stats
@@ -46,6 +47,7 @@ from lodging.registration.alert_mail import alert_composer
 from lodging.registration.alerts import enqueue_deadline_alerts
 from lodging.registration.api import endpoints as registration_api
 from lodging.registration.bookings import register_booking_desk
+from lodging.registration.demo import load_demo_stays
 from lodging.registration.desk import views as registration_views
 from lodging.registration.desk import vouchers as booked_arrivals
 from lodging.registration.hooks import on_stay_changed
@@ -190,6 +192,7 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
     app.register_blueprint(properties_views.bp)
     app.register_blueprint(lodging_public_views.bp)
     app.register_blueprint(registration_views.bp)
+    app.register_blueprint(fallback_views.bp)
     app.register_blueprint(booked_arrivals.bp)
     app.register_blueprint(self_checkin.bp)
     app.register_blueprint(self_checkin.short_bp)
@@ -220,6 +223,7 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
     api.register_health_check(app, "search", lambda: search_health.check(backend_of(app)))
     register_demo_loader(app, load_demo_accounts)
     register_demo_loader(app, load_demo_establishments)
+    register_demo_loader(app, load_demo_stays)
     register_demo_loader(app, load_demo_content)
     register_demo_loader(app, load_demo_rates)
     register_cli_hooks(app)
@@ -314,14 +318,14 @@ def _register_payments(app: OpenAPI, settings: Settings) -> None:
 
 def _register_work_links(app: OpenAPI) -> None:
     """The header's links to each role's own pages."""
-    lodging = (Role.LODGING_OWNER, Role.LODGING_STAFF)
-    officials = (Role.ADMIN, Role.TOURISM_OFFICER)
-    register_work_link(app, "registration.desk", _l("Front desk"), *lodging)
-    register_work_link(app, "properties.my_establishments", _l("My establishments"), *lodging)
-    register_work_link(app, "properties.list_establishments", _l("Establishments"), *officials)
-    register_work_link(app, "content_admin.list_content", _l("Content"), *officials)
-    register_work_link(app, "dashboard.overview", _l("Statistics"), *officials)
-    register_work_link(app, "owner_dashboard.overview", _l("Statistics"), *lodging)
+    register_work_link(app, "registration.desk", _l("Front desk"), *LODGING_ROLES)
+    register_work_link(app, "properties.my_establishments", _l("My establishments"), *LODGING_ROLES)
+    register_work_link(
+        app, "properties.list_establishments", _l("Establishments"), *DEPARTMENT_ROLES
+    )
+    register_work_link(app, "content_admin.list_content", _l("Content"), *DEPARTMENT_ROLES)
+    register_work_link(app, "dashboard.overview", _l("Statistics"), *DEPARTMENT_ROLES)
+    register_work_link(app, "owner_dashboard.overview", _l("Statistics"), *LODGING_ROLES)
     register_work_link(app, "accounts_admin.list_users", _l("Users"), Role.ADMIN)
     register_work_link(app, "outbox_admin.show_status", _l("Report deliveries"), Role.ADMIN)
 

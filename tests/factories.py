@@ -28,6 +28,7 @@ from lodging.registration import services
 from lodging.registration.declarations import ForeignerInput, GuestInput, StayInput
 from lodging.registration.documents import Sex
 from lodging.registration.models import (
+    Actor,
     Channel,
     DocumentType,
     PassportType,
@@ -35,7 +36,6 @@ from lodging.registration.models import (
     Stay,
     VisaType,
 )
-from lodging.registration.services import Actor
 
 PASSWORD = "Ha-Long-Bay-1994"
 # The key the test app uses too (settings leave DATA_ENCRYPTION_KEY at its default).

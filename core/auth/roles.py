@@ -18,6 +18,10 @@ class Role(StrEnum):
 
 # Officials handle other people's data: their idle sessions end after a few minutes.
 OFFICIAL_ROLES = frozenset({Role.POLICE, Role.TOURISM_OFFICER, Role.ADMIN})
+# The tourism department's pages (content, establishments, statistics): its officers and admins.
+DEPARTMENT_ROLES = (Role.ADMIN, Role.TOURISM_OFFICER)
+# An establishment's own people: its owners and their staff.
+LODGING_ROLES = (Role.LODGING_OWNER, Role.LODGING_STAFF)
 # Only an admin creates these; tourists register themselves.
 ADMIN_CREATED_ROLES = frozenset(Role) - {Role.TOURIST}
 

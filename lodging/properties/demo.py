@@ -9,30 +9,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import select
 
 from core.auth import services as accounts
 from core.auth.models import User
 from core.auth.roles import Role
-from core.clock import VIETNAM
-from core.crypto import PersonalDataCipher
 from core.database import DbSession
 from core.demo import DEMO_ACCOUNTS
 from lodging.properties import services as properties
 from lodging.properties.models import Amenity, Establishment, EstablishmentKind
 from lodging.properties.services import EstablishmentInput
-from lodging.registration import services as registration
-from lodging.registration.declarations import ForeignerInput, GuestInput, StayInput
-from lodging.registration.documents import Sex
-from lodging.registration.models import (
-    Channel,
-    DocumentType,
-    GuestRole,
-    PassportType,
-    Purpose,
-    VisaType,
-)
 
 _DEMO = {role: (email, password, name) for role, email, password, name in DEMO_ACCOUNTS}
 FIRST_OWNER_EMAIL, OWNER_PASSWORD, FIRST_OWNER_NAME = _DEMO[Role.LODGING_OWNER]
@@ -271,7 +257,7 @@ def _create(session: DbSession, demo: DemoPlace, now: dt.datetime) -> Establishm
 
 
 def load_demo_establishments(session: DbSession, now: dt.datetime) -> list[str]:
-    """Add the demo places that are missing (by name); the first gets a few guests."""
+    """Add the demo places that are missing (by name); the first gets the demo staff member."""
     for position, demo in enumerate(DEMO_PLACES):
         exists = session.scalar(
             select(Establishment.id).where(Establishment.name == demo.place.name)
@@ -283,153 +269,7 @@ def load_demo_establishments(session: DbSession, now: dt.datetime) -> list[str]:
             staff = accounts.find_user(session, STAFF_EMAIL)
             if staff is not None:
                 properties.add_member(session, establishment, staff, now=now)
-            # The loader gets no app, but `flask demo load` runs it in the app context:
-            # the demo guests' documents are sealed with the app's own key, as at the desk.
-            cipher: PersonalDataCipher = current_app.extensions["personal_data_cipher"]
-            _declare_demo_stays(session, establishment, staff, cipher, now)
     session.flush()
     lines = [f"Demo establishments: {len(DEMO_PLACES)} (owners' password: {OWNER_PASSWORD})"]
     lines.extend(f"  {demo.owner_email:<28} {demo.place.name}" for demo in DEMO_PLACES)
     return lines
-
-
-def _family(now: dt.datetime) -> StayInput:
-    today = now.astimezone(VIETNAM).date()
-    head = GuestInput(
-        full_name="Nguyễn Văn Thành",
-        birth_date=dt.date(1982, 5, 17),
-        sex=Sex.M,
-        nationality="VN",
-        residence_country="VN",
-        residence_province="Hà Nội",
-        document_type=DocumentType.CCCD,
-        document_number="001082004517",
-        role=GuestRole.HEAD,
-    )
-    wife = GuestInput(
-        full_name="Phạm Thị Lan",
-        birth_date=dt.date(1985, 11, 2),
-        sex=Sex.F,
-        nationality="VN",
-        residence_country="VN",
-        residence_province="Hà Nội",
-        document_type=DocumentType.CCCD,
-        document_number="001185009823",
-        role=GuestRole.MEMBER,
-        relationship="vợ",
-    )
-    son = GuestInput(
-        full_name="Nguyễn Minh Khôi",
-        birth_date=dt.date(2016, 8, 9),
-        sex=Sex.M,
-        nationality="VN",
-        residence_country="VN",
-        residence_province="Hà Nội",
-        document_type=DocumentType.NONE,
-        role=GuestRole.MEMBER,
-        relationship="con trai",
-    )
-    return StayInput(
-        room="301",
-        arrival=now - dt.timedelta(hours=3),
-        expected_departure=today + dt.timedelta(days=2),
-        purpose=Purpose.TOURISM,
-        guests=(head, wife, son),
-    )
-
-
-def _german(  # noqa: PLR0917 - one guest's facts
-    name: str,
-    born: dt.date,
-    sex: Sex,
-    passport: str,
-    entered: dt.date,
-    role: GuestRole,
-    relationship: str = "",
-) -> GuestInput:
-    return GuestInput(
-        full_name=name,
-        birth_date=born,
-        sex=sex,
-        nationality="DEU",
-        residence_country="DE",
-        document_type=DocumentType.PASSPORT,
-        document_number=passport,
-        document_expiry=dt.date(2031, 6, 30),
-        foreigner=ForeignerInput(
-            passport_type=PassportType.ORDINARY,
-            # Germans enter visa-free for up to 45 days (Resolution 128/NQ-CP, 2023).
-            visa_type=VisaType.EXEMPT,
-            entry_date=entered,
-            entry_port="Nội Bài",
-            entry_purpose="tourism",
-        ),
-        role=role,
-        relationship=relationship,
-    )
-
-
-def _couple(now: dt.datetime) -> StayInput:
-    arrival = now - dt.timedelta(hours=5)
-    entered = arrival.astimezone(VIETNAM).date() - dt.timedelta(days=1)
-    return StayInput(
-        room="201",
-        arrival=arrival,
-        expected_departure=now.astimezone(VIETNAM).date() + dt.timedelta(days=3),
-        purpose=Purpose.TOURISM,
-        guests=(
-            _german(
-                "Jonas Schmidt", dt.date(1988, 2, 21), Sex.M, "C4F2KLM71", entered, GuestRole.HEAD
-            ),
-            _german(
-                "Lena Schmidt",
-                dt.date(1990, 9, 5),
-                Sex.F,
-                "C7NR3XW95",
-                entered,
-                GuestRole.MEMBER,
-                "wife",
-            ),
-        ),
-    )
-
-
-def _departed(now: dt.datetime) -> StayInput:
-    guest = GuestInput(
-        full_name="Trần Thu Hà",
-        birth_date=dt.date(1993, 1, 28),
-        sex=Sex.F,
-        nationality="VN",
-        residence_country="VN",
-        residence_province="Hải Phòng",
-        document_type=DocumentType.CCCD,
-        document_number="031193006271",
-    )
-    return StayInput(
-        room="101",
-        arrival=now - dt.timedelta(days=2),
-        expected_departure=now.astimezone(VIETNAM).date(),
-        purpose=Purpose.BUSINESS,
-        guests=(guest,),
-    )
-
-
-def _declare_demo_stays(
-    session: DbSession,
-    establishment: Establishment,
-    staff: User | None,
-    cipher: PersonalDataCipher,
-    now: dt.datetime,
-) -> None:
-    """A family and a foreign couple in the house, and a guest who left two hours ago."""
-    actor = registration.Actor(
-        staff.id if staff else None, staff.email if staff else "demo", Channel.DESK
-    )
-    for data in (_family(now), _couple(now)):
-        registration.declare_stay(session, establishment, data, actor=actor, cipher=cipher, now=now)
-    departed, _created = registration.declare_stay(
-        session, establishment, _departed(now), actor=actor, cipher=cipher, now=now
-    )
-    registration.check_out(
-        session, departed, departed_at=now - dt.timedelta(hours=2), actor=actor, now=now
-    )

@@ -23,7 +23,7 @@ from core import audit
 from core.auth import services as accounts
 from core.auth.access import roles_required, signed_in_user
 from core.auth.models import User
-from core.auth.roles import Role
+from core.auth.roles import DEPARTMENT_ROLES, Role
 from core.clock import utcnow
 from core.extensions import db
 from core.links import public_url_for
@@ -52,7 +52,6 @@ from lodging.properties.models import (
 bp = Blueprint("properties", __name__, template_folder="templates", url_prefix="/<locale:lang>")
 bp.add_url_rule("/invitations/<token>", view_func=accept_invitation, methods=["GET", "POST"])
 
-OFFICIALS = (Role.ADMIN, Role.TOURISM_OFFICER)
 MEMBERS = (Role.LODGING_OWNER, Role.LODGING_STAFF)
 MINE = "/my/establishments/<int:establishment_id>"
 
@@ -126,7 +125,7 @@ def _members(establishment: Establishment) -> list[tuple[User, MemberRole]]:
 
 
 @bp.route("/establishments/")
-@roles_required(*OFFICIALS)
+@roles_required(*DEPARTMENT_ROLES)
 def list_establishments() -> ResponseReturnValue:
     wanted = request.args.get("status", "")
     status = EstablishmentStatus(wanted) if wanted in set(EstablishmentStatus) else None
@@ -179,7 +178,7 @@ def _register(form: EstablishmentForm, official: User) -> Establishment | None:
 
 
 @bp.route("/establishments/new", methods=["GET", "POST"])
-@roles_required(*OFFICIALS)
+@roles_required(*DEPARTMENT_ROLES)
 def register_establishment() -> ResponseReturnValue:
     form = EstablishmentForm()
     if form.validate_on_submit():
@@ -202,7 +201,7 @@ def _any_establishment(establishment_id: int) -> Establishment:
 
 
 @bp.route("/establishments/<int:establishment_id>")
-@roles_required(*OFFICIALS)
+@roles_required(*DEPARTMENT_ROLES)
 def establishment(establishment_id: int) -> ResponseReturnValue:
     found = _any_establishment(establishment_id)
     return render_template(
@@ -214,7 +213,7 @@ def establishment(establishment_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/establishments/<int:establishment_id>/approve", methods=["GET", "POST"])
-@roles_required(*OFFICIALS)
+@roles_required(*DEPARTMENT_ROLES)
 def approve(establishment_id: int) -> ResponseReturnValue:
     found = _any_establishment(establishment_id)
     if request.method == "GET":  # a reload or a shared address: show the page instead

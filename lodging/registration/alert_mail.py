@@ -64,12 +64,12 @@ def _text(alert: DeadlineAlert) -> str:
     if alert.foreigners:
         lines += [
             _("Foreign guests (NA17 spreadsheet, for the immigration website):"),
-            fallback("registration.download_na17"),
+            fallback("fallback.download_na17"),
         ]
     if alert.guests > alert.foreigners:
         lines += [
             _("Vietnamese guests (stay register):"),
-            fallback("registration.download_register"),
+            fallback("fallback.download_register"),
         ]
     lines += ["", _("This message was sent automatically by the travel portal.")]
     return "\n".join(lines)

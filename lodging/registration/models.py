@@ -9,6 +9,7 @@ sealed by ``core.crypto`` and ``document_hash`` finds it again.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -41,6 +42,15 @@ class Channel(StrEnum):
     API = "api"
     SELF_CHECKIN = "self_checkin"
     CLI = "cli"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change, and through which channel."""
+
+    user_id: int | None
+    label: str
+    channel: Channel
 
 
 class GuestRole(StrEnum):

@@ -12,17 +12,13 @@ import dataclasses
 import datetime as dt
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from core import audit
 from core.crypto import PersonalDataCipher
 from core.database import DbSession
 from lodging.registration.declarations import ForeignerInput, GuestInput, StayInput
 from lodging.registration.documents import Sex
-from lodging.registration.models import DocumentType, Guest, PassportType, Stay, VisaType
-
-if TYPE_CHECKING:
-    from lodging.registration.services import Actor
+from lodging.registration.models import Actor, DocumentType, Guest, PassportType, Stay, VisaType
 
 DOCUMENT_CONTEXT = "lodging_guest.document_number"
 FOREIGN_CONTEXT = "lodging_guest.foreign_details"

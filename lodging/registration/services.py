@@ -17,7 +17,6 @@ import hashlib
 import json
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -40,7 +39,7 @@ from lodging.registration.declarations import (
     check_stay,
 )
 from lodging.registration.models import (
-    Channel,
+    Actor,
     ConfirmationMethod,
     Guest,
     GuestRole,
@@ -50,15 +49,6 @@ from lodging.registration.models import (
 )
 from lodging.registration.reports import queue_reports
 from search.folding import fold
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who makes a change, and through which channel."""
-
-    user_id: int | None
-    label: str
-    channel: Channel
 
 
 class StayStateError(ValueError):

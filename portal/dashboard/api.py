@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from core.api import API_PREFIX, BEARER_SECURITY, api_user, token_required
 from core.auth.models import User
-from core.auth.roles import Role
+from core.auth.roles import DEPARTMENT_ROLES, Role
 from core.clock import local_now
 from core.extensions import db
 from core.ids import MAX_ROW_ID
@@ -32,7 +32,6 @@ from portal.dashboard.filters import Filters, parse_filters
 api = APIBlueprint(
     "statistics_api", __name__, url_prefix=API_PREFIX, abp_tags=[Tag(name="statistics")]
 )
-DEPARTMENT = frozenset({Role.TOURISM_OFFICER, Role.ADMIN})
 MEMBERS = frozenset({Role.LODGING_OWNER, Role.LODGING_STAFF})
 API_PERIODS: tuple[Period, ...] = ("day", "month")
 API_GROUPS: tuple[GroupBy, ...] = ("total", "commune", "kind", "residence_country")
@@ -110,7 +109,7 @@ def _caller() -> tuple[list[int] | None, int]:
 
 
 @api.get("/statistics/occupancy", security=BEARER_SECURITY, responses={200: OccupancyOut})
-@token_required(*DEPARTMENT, *MEMBERS)
+@token_required(*DEPARTMENT_ROLES, *MEMBERS)
 def occupancy(query: OccupancyArgs) -> Response:
     """Arrivals, nights, capacity and occupancy per period and group.
 
@@ -178,7 +177,7 @@ def _row_out(row: MeasureRow, period: str, name: str | None, min_cell: int) -> d
 
 
 @api.get("/statistics/now", security=BEARER_SECURITY, responses={200: NowOut})
-@token_required(*DEPARTMENT, *MEMBERS)
+@token_required(*DEPARTMENT_ROLES, *MEMBERS)
 def now() -> Response:
     """Guests staying tonight, overnight arrivals and same-day guests today, by commune."""
     ids, min_cell = _caller()

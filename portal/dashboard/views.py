@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from core.auth.access import roles_required
-from core.auth.roles import Role
+from core.auth.roles import DEPARTMENT_ROLES
 from core.clock import local_now, utcnow
 from core.extensions import db
 from core.outbox.messages import handlers_of
@@ -34,7 +34,6 @@ from portal.dashboard.tables import suppressed_text
 bp = Blueprint(
     "dashboard", __name__, template_folder="templates", url_prefix="/<locale:lang>/dashboard"
 )
-DEPARTMENT = (Role.ADMIN, Role.TOURISM_OFFICER)
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 NAV = (
     ("dashboard.overview", _l("Province")),
@@ -137,7 +136,7 @@ def _place_link(key: GroupKey) -> str | None:
 
 
 @bp.get("/")
-@roles_required(*DEPARTMENT)
+@roles_required(*DEPARTMENT_ROLES)
 def overview() -> ResponseReturnValue:
     """The province: headline, charts over time and by group, the map by commune."""
     filters, errors = _filters()
@@ -161,7 +160,7 @@ def overview() -> ResponseReturnValue:
 
 
 @bp.get("/communes/<int:commune_code>")
-@roles_required(*DEPARTMENT)
+@roles_required(*DEPARTMENT_ROLES)
 def commune(commune_code: int) -> ResponseReturnValue:
     """One commune and its establishments."""
     filters, errors = _filters()
@@ -174,7 +173,7 @@ def commune(commune_code: int) -> ResponseReturnValue:
 
 
 @bp.get("/establishments/<int:establishment_id>")
-@roles_required(*DEPARTMENT)
+@roles_required(*DEPARTMENT_ROLES)
 def establishment(establishment_id: int) -> ResponseReturnValue:
     """One establishment's figures: the bottom of the drill-down (there is no guest level)."""
     try:
@@ -197,7 +196,7 @@ def establishment(establishment_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/summary")
-@roles_required(*DEPARTMENT)
+@roles_required(*DEPARTMENT_ROLES)
 def summary() -> ResponseReturnValue:
     """The monthly province summary by kind of establishment."""
     match = _MONTH.fullmatch(request.args.get("month", ""))
@@ -211,7 +210,7 @@ def summary() -> ResponseReturnValue:
 
 
 @bp.get("/compliance")
-@roles_required(*DEPARTMENT)
+@roles_required(*DEPARTMENT_ROLES)
 def compliance_page() -> ResponseReturnValue:
     """Late and overdue declarations, silent establishments, failed deliveries."""
     now = utcnow()

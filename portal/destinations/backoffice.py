@@ -17,7 +17,7 @@ from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than its stubs
 
 from core.auth.access import roles_required, signed_in_user
-from core.auth.roles import Role
+from core.auth.roles import DEPARTMENT_ROLES
 from core.clock import utcnow
 from core.extensions import db
 from portal.destinations import catalogue, images, itineraries, services
@@ -44,7 +44,6 @@ bp = Blueprint(
     template_folder="templates",
     url_prefix="/<locale:lang>/admin/content",
 )
-OFFICIALS = (Role.ADMIN, Role.TOURISM_OFFICER)
 ITEM = "/<int:item_id>"
 
 
@@ -131,7 +130,7 @@ def _fill(form: ItemForm, item: ContentItem) -> None:
 
 
 @bp.route("/")
-@roles_required(*OFFICIALS)
+@roles_required(*DEPARTMENT_ROLES)
 def list_content() -> ResponseReturnValue:
     wanted_type = request.args.get("type", "")
     wanted_status = request.args.get("status", "")
@@ -142,7 +141,7 @@ def list_content() -> ResponseReturnValue:
 
 
 @bp.route("/new/<type_name>", methods=["GET", "POST"])
-@roles_required(*OFFICIALS)
+@roles_required(*DEPARTMENT_ROLES)
 def new_item(type_name: str) -> ResponseReturnValue:
     if type_name not in set(ContentType):
         abort(404)
@@ -165,7 +164,7 @@ def new_item(type_name: str) -> ResponseReturnValue:
 
 
 @bp.route(ITEM, methods=["GET", "POST"])
-@roles_required(*OFFICIALS)
+@roles_required(*DEPARTMENT_ROLES)
 def edit_item(item_id: int) -> ResponseReturnValue:
     item = _item(item_id)
     form = ItemForm()
@@ -214,7 +213,7 @@ def _edit_page(item: ContentItem, form: ItemForm, days_form: DaysForm | None = N
 
 
 @bp.route(f"{ITEM}/days", methods=["POST"])
-@roles_required(*OFFICIALS)
+@roles_required(*DEPARTMENT_ROLES)
 def edit_days(item_id: int) -> ResponseReturnValue:
     item = _item(item_id)
     if item.type is not ContentType.ITINERARY:
@@ -241,7 +240,7 @@ def edit_days(item_id: int) -> ResponseReturnValue:
 
 
 @bp.route(f"{ITEM}/translations/<code>", methods=["GET", "POST"])
-@roles_required(*OFFICIALS)
+@roles_required(*DEPARTMENT_ROLES)
 def translate(item_id: int, code: str) -> ResponseReturnValue:
     item = _item(item_id)
     if code not in services.LANGUAGES or code == item.original_lang:
@@ -293,7 +292,7 @@ def _translation_form(item: ContentItem, code: str) -> TranslationForm:
 
 
 @bp.route(f"{ITEM}/<action>", methods=["POST"])
-@roles_required(*OFFICIALS)
+@roles_required(*DEPARTMENT_ROLES)
 def change_status(item_id: int, action: str) -> ResponseReturnValue:
     if action not in {"publish", "unpublish"}:
         abort(404)
@@ -306,7 +305,7 @@ def change_status(item_id: int, action: str) -> ResponseReturnValue:
 
 
 @bp.route(f"{ITEM}/images", methods=["POST"])
-@roles_required(*OFFICIALS)
+@roles_required(*DEPARTMENT_ROLES)
 def upload_image(item_id: int) -> ResponseReturnValue:
     item = _item(item_id)
     form = ImageForm()
@@ -334,7 +333,7 @@ def upload_image(item_id: int) -> ResponseReturnValue:
 
 
 @bp.route(f"{ITEM}/images/<int:image_id>/alt", methods=["POST"])
-@roles_required(*OFFICIALS)
+@roles_required(*DEPARTMENT_ROLES)
 def edit_alt_texts(item_id: int, image_id: int) -> ResponseReturnValue:
     item = _item(item_id)
     image = next((i for i in item.images if i.id == image_id), None)
@@ -352,7 +351,7 @@ def edit_alt_texts(item_id: int, image_id: int) -> ResponseReturnValue:
 
 
 @bp.route(f"{ITEM}/images/<int:image_id>/remove", methods=["POST"])
-@roles_required(*OFFICIALS)
+@roles_required(*DEPARTMENT_ROLES)
 def remove_image(item_id: int, image_id: int) -> ResponseReturnValue:
     item = _item(item_id)
     image = next((i for i in item.images if i.id == image_id), None)

@@ -54,8 +54,8 @@ from lodging.registration.api.schemas import (
 from lodging.registration.deadlines import is_overdue
 from lodging.registration.declarations import LONG_STAY_DAYS, DeclarationError, StayInput
 from lodging.registration.documents import Sex
-from lodging.registration.models import Channel, Guest, Stay
-from lodging.registration.services import Actor, IdempotencyConflictError, StayStateError
+from lodging.registration.models import Actor, Channel, Guest, Stay
+from lodging.registration.services import IdempotencyConflictError, StayStateError
 
 api = APIBlueprint(
     "registration_api", __name__, url_prefix=API_PREFIX, abp_tags=[Tag(name="stays")]

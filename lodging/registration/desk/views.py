@@ -11,20 +11,19 @@ import secrets
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than its stubs
 
 from core.auth.access import roles_required, signed_in_user
-from core.auth.roles import Role
+from core.auth.roles import LODGING_ROLES
 from core.clock import VIETNAM, utcnow
 from core.crypto import cipher
 from core.extensions import db
 from core.ids import row_id
 from core.links import public_url_for
-from lodging.feeds import fallback
 from lodging.properties import services as properties
 from lodging.properties.models import Establishment
 from lodging.properties.services import NotFoundError
@@ -42,11 +41,10 @@ from lodging.registration.desk.forms import (
     StayForm,
 )
 from lodging.registration.display import DISPLAY
-from lodging.registration.models import Channel, Stay
-from lodging.registration.services import Actor, IdempotencyConflictError, StayStateError
+from lodging.registration.models import Actor, Channel, Stay
+from lodging.registration.services import IdempotencyConflictError, StayStateError
 
 bp = Blueprint("registration", __name__, template_folder="templates", url_prefix="/<locale:lang>")
-DESK_ROLES = (Role.LODGING_OWNER, Role.LODGING_STAFF)
 T = TypeVar("T")
 
 
@@ -97,7 +95,7 @@ def _room_choices(
 
 
 @bp.route("/desk/", endpoint="desk")
-@roles_required(*DESK_ROLES)
+@roles_required(*LODGING_ROLES)
 def desk_home() -> ResponseReturnValue:
     places = properties.establishments_of(db.session, signed_in_user())
     chosen = request.args.get("establishment", type=row_id)
@@ -115,48 +113,6 @@ def desk_home() -> ResponseReturnValue:
         dates=HistoryForm(request.args),  # the register's dates, as typed if refused
         several=len(places) > 1,
     )
-
-
-# --- Fallback documents, when a channel has not delivered ----------------------------
-
-
-@bp.route(
-    "/desk/<int:establishment_id>/fallback/na17.xlsx",
-    endpoint="download_na17",
-    defaults={"kind": fallback.NA17},
-)
-@bp.route(
-    "/desk/<int:establishment_id>/fallback/register.xlsx",
-    endpoint="download_register",
-    defaults={"kind": fallback.REGISTER},
-)
-@roles_required(*DESK_ROLES)
-def download_fallback(establishment_id: int, kind: str) -> ResponseReturnValue:
-    """A fallback file; it holds identity data, so its download goes on the audit log."""
-    establishment = _establishment(establishment_id)
-    dates = HistoryForm(request.args if kind == fallback.REGISTER else None)
-    first, last = dates.date_from.data, dates.date_to.data
-    if not dates.validate() or (first and last and first > last):
-        flash(_("Enter the register's dates as 2026-05-01, the first not after the last."), "error")
-        typed: dict[str, Any] = {"from": request.args.get("from"), "to": request.args.get("to")}
-        return redirect(url_for(".desk", establishment=establishment.id, **typed))
-    user = signed_in_user()
-    document = fallback.export(
-        db.session,
-        establishment,
-        kind,
-        cipher=cipher(),
-        now=utcnow(),
-        actor_id=user.id,
-        actor_label=user.email,
-        address=request.remote_addr or "",
-        arrived_from=first,
-        arrived_to=last,
-    )
-    db.session.commit()
-    disposition = f'attachment; filename="{document.filename}"'
-    headers = {"Content-Disposition": disposition, "Cache-Control": "no-store"}
-    return Response(document.content, mimetype=fallback.XLSX_MIME, headers=headers)
 
 
 # --- Declaring and correcting --------------------------------------------------------
@@ -225,7 +181,7 @@ def _saved_or_page(
 
 
 @bp.route("/desk/<int:establishment_id>/stays/new", methods=["GET", "POST"])
-@roles_required(*DESK_ROLES)
+@roles_required(*LODGING_ROLES)
 def declare(establishment_id: int) -> ResponseReturnValue:
     establishment = _establishment(establishment_id)
     form = _stay_form(establishment)
@@ -272,7 +228,7 @@ def _check_in_booking(establishment: Establishment, voucher: str, stay: Stay) ->
 
 
 @bp.route("/desk/stays/<int:stay_id>/edit", methods=["GET", "POST"])
-@roles_required(*DESK_ROLES)
+@roles_required(*LODGING_ROLES)
 def correct(stay_id: int) -> ResponseReturnValue:
     stay = _stay(stay_id)
     fixed = len(stay.guests)  # a correction cannot remove a declared guest
@@ -323,7 +279,7 @@ def _stay_page(stay: Stay, **forms: Any) -> str:
 
 
 @bp.route("/desk/stays/<int:stay_id>")
-@roles_required(*DESK_ROLES)
+@roles_required(*LODGING_ROLES)
 def stay(stay_id: int) -> ResponseReturnValue:
     return _stay_page(_stay(stay_id))
 
@@ -360,7 +316,7 @@ def _change(
 
 
 @bp.route("/desk/stays/<int:stay_id>/check-out", methods=["POST"])
-@roles_required(*DESK_ROLES)
+@roles_required(*LODGING_ROLES)
 def check_out(stay_id: int) -> ResponseReturnValue:
     stay = _stay(stay_id)
     form = CheckOutForm(prefix="checkout")
@@ -376,7 +332,7 @@ def check_out(stay_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/desk/stays/<int:stay_id>/departure", methods=["POST"])
-@roles_required(*DESK_ROLES)
+@roles_required(*LODGING_ROLES)
 def change_departure(stay_id: int) -> ResponseReturnValue:
     stay = _stay(stay_id)
     form = DepartureForm(prefix="departure")
@@ -396,7 +352,7 @@ def change_departure(stay_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/desk/stays/<int:stay_id>/room", methods=["POST"])
-@roles_required(*DESK_ROLES)
+@roles_required(*LODGING_ROLES)
 def move_room(stay_id: int) -> ResponseReturnValue:
     stay = _stay(stay_id)
     form = MoveRoomForm(prefix="move")
@@ -412,7 +368,7 @@ def move_room(stay_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/desk/stays/<int:stay_id>/cancel", methods=["GET", "POST"])
-@roles_required(*DESK_ROLES)
+@roles_required(*LODGING_ROLES)
 def cancel(stay_id: int) -> ResponseReturnValue:
     stay = _stay(stay_id)
     form = CancelForm()
@@ -431,7 +387,7 @@ def cancel(stay_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/desk/<int:establishment_id>/history", methods=["GET", "POST"])
-@roles_required(*DESK_ROLES)
+@roles_required(*LODGING_ROLES)
 def history(establishment_id: int) -> ResponseReturnValue:
     """Past guests; a name or document number is posted, never put in a URL (access logs)."""
     establishment = _establishment(establishment_id)

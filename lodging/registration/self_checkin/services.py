@@ -28,14 +28,22 @@ from lodging.registration.declarations import (
     check_stay,
     normalise_document,
 )
-from lodging.registration.models import Channel, Guest, GuestRole, Stay, StayEvent, StayStatus
+from lodging.registration.models import (
+    Actor,
+    Channel,
+    Guest,
+    GuestRole,
+    Stay,
+    StayEvent,
+    StayStatus,
+)
 from lodging.registration.services import (
     guest_snapshot,
     new_guest,
 )
 from search.folding import fold
 
-SELF_CHECKIN = services.Actor(None, "self-checkin", Channel.SELF_CHECKIN)
+SELF_CHECKIN = Actor(None, "self-checkin", Channel.SELF_CHECKIN)
 
 
 def stay_for_checkin(session: DbSession, token: str) -> Stay:

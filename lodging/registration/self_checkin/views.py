@@ -34,7 +34,7 @@ from lodging.registration import bookings, sealed, services
 from lodging.registration.declarations import DeclarationError
 from lodging.registration.display import DISPLAY
 from lodging.registration.documents import DocumentError, parse_cccd_qr
-from lodging.registration.models import Channel, ConfirmationMethod, Guest
+from lodging.registration.models import Actor, Channel, ConfirmationMethod, Guest
 from lodging.registration.mrz import parse_mrz
 from lodging.registration.self_checkin import services as self_service
 from lodging.registration.self_checkin.forms import (
@@ -46,7 +46,6 @@ from lodging.registration.self_checkin.forms import (
     add_error,
 )
 from lodging.registration.self_checkin.qr import qr_svg
-from lodging.registration.services import Actor
 
 bp = Blueprint("self_checkin", __name__, template_folder="templates", url_prefix="/<locale:lang>")
 # The poster's QR code leads here, with no language in it: a tourist from Seoul scanning
@@ -205,7 +204,7 @@ def confirm_guest(guest_id: int) -> ResponseReturnValue:
     form = ConfirmGuestForm()
     problems = []
     if form.validate_on_submit():
-        actor = services.Actor(user.id, user.email, Channel.DESK)
+        actor = Actor(user.id, user.email, Channel.DESK)
         method = ConfirmationMethod(form.method.data)
         try:
             services.confirm_guest(db.session, guest, method=method, actor=actor, now=utcnow())

@@ -48,7 +48,7 @@ from lodging.feeds.transports import HttpTransport
 from lodging.registration import services
 from lodging.registration.declarations import GuestInput, StayInput
 from lodging.registration.documents import Sex
-from lodging.registration.models import Channel, Guest, GuestRole, Purpose, Stay, StayEvent
+from lodging.registration.models import Actor, Channel, Guest, GuestRole, Purpose, Stay, StayEvent
 from lodging.registration.reports import report_keys
 from portal import create_app
 from tests.conftest import TEST_SECRET, make_settings
@@ -210,7 +210,7 @@ def declare_many(
         owner = make_user(session, Role.LODGING_OWNER)
         hotel = make_establishment(session, owner=owner, rooms=ROOMS)
         remote = make_establishment(session, owner=owner, rooms=ROOMS, remote_commune=True)
-        actor = services.Actor(owner.id, owner.email, Channel.DESK)
+        actor = Actor(owner.id, owner.email, Channel.DESK)
         pressed = set(rng.sample(range(count), tight))
         serial = session.scalar(select(func.count(Guest.id))) or 0  # document numbers differ
         stay_ids = []

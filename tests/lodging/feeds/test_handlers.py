@@ -29,9 +29,8 @@ from lodging.feeds.payloads import EVENTS
 from lodging.feeds.receiver import Receiver
 from lodging.feeds.transports import FileDropTransport, HttpTransport
 from lodging.registration import sealed, services
-from lodging.registration.models import Channel, GuestRole, Stay
+from lodging.registration.models import Actor, Channel, GuestRole, Stay
 from lodging.registration.reports import PoliceRoute, report_key, report_keys
-from lodging.registration.services import Actor
 from tests.factories import TEST_CIPHER, citizen, declare, foreigner, make_establishment, stay_input
 
 DESK = Actor(None, "test", Channel.DESK)

@@ -18,8 +18,7 @@ from lodging.properties import services as properties
 from lodging.properties.models import Establishment
 from lodging.registration import sealed, services
 from lodging.registration.documents import Sex
-from lodging.registration.models import Channel, GuestRole, Stay
-from lodging.registration.services import Actor
+from lodging.registration.models import Actor, Channel, GuestRole, Stay
 from tests.factories import TEST_CIPHER, citizen, declare, foreigner, make_establishment, stay_input
 
 DESK = Actor(None, "test", Channel.DESK)

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from lodging.properties import geography
-from lodging.registration.documents import PROVINCE_CODES
+from lodging.properties.geography import PROVINCE_CODES
 
 BEFORE = dt.date(2025, 6, 30)
 AFTER = geography.REORGANISED_ON

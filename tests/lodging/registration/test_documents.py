@@ -7,8 +7,8 @@ from flask_babel import force_locale
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lodging.properties.geography import PROVINCE_CODES
 from lodging.registration.documents import (
-    PROVINCE_CODES,
     CccdQrData,
     DocumentError,
     Sex,

@@ -15,8 +15,7 @@ from lodging.properties.models import Establishment
 from lodging.registration import retention, services
 from lodging.registration.declarations import ForeignerInput, GuestInput
 from lodging.registration.documents import Sex
-from lodging.registration.models import Channel, GuestRole, PassportType, Stay, VisaType
-from lodging.registration.services import Actor
+from lodging.registration.models import Actor, Channel, GuestRole, PassportType, Stay, VisaType
 from tests.factories import TEST_CIPHER, citizen, foreigner, make_establishment, stay_input
 
 DESK = Actor(None, "test", Channel.DESK)

@@ -15,6 +15,7 @@ from core.auth.roles import Role
 from core.clock import local_now, utcnow
 from lodging.registration import sealed, services
 from lodging.registration.models import (
+    Actor,
     Channel,
     ConfirmationMethod,
     Guest,
@@ -376,7 +377,7 @@ def test_the_stays_link_stops_working_once_the_stay_ends(client, db_session, end
     path = f"/en/checkin/stay/{stay.checkin_token}"
     assert client.get(path).status_code == 200
     token = csrf_token(client, path)
-    actor = services.Actor(None, "test", Channel.DESK)
+    actor = Actor(None, "test", Channel.DESK)
     if end == "check_out":
         services.check_out(db_session, stay, departed_at=utcnow(), actor=actor, now=utcnow())
     else:

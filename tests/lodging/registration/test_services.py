@@ -13,8 +13,7 @@ from core.auth.roles import Role
 from core.clock import utcnow
 from lodging.registration import sealed, services
 from lodging.registration.declarations import DeclarationError
-from lodging.registration.models import Channel, GuestRole, StayStatus
-from lodging.registration.services import Actor
+from lodging.registration.models import Actor, Channel, GuestRole, StayStatus
 from tests.factories import (
     TEST_CIPHER,
     citizen,

@@ -7,8 +7,7 @@ import datetime as dt
 from core.clock import VIETNAM, local_now
 from lodging.registration.declarations import ForeignerInput, GuestInput
 from lodging.registration.documents import Sex
-from lodging.registration.models import Channel, GuestRole, PassportType, VisaType
-from lodging.registration.services import Actor
+from lodging.registration.models import Actor, Channel, GuestRole, PassportType, VisaType
 from tests.factories import citizen, foreigner
 
 DESK = Actor(None, "test", Channel.DESK)
