@@ -96,7 +96,6 @@ from search.indexing import backend_of, init_search, register_indexing
 
 ROOT = Path(__file__).resolve().parent.parent
 HOME_ENDPOINT = "destinations.home"
-BOOKING_DESK = BookingDesk()
 # Every module that defines tables, so the metadata (hence `flask db migrate` and
 # `db check`) sees them all whether or not a view has imported them yet.
 MODEL_MODULES = (
@@ -306,7 +305,7 @@ def _register_payments(app: OpenAPI, settings: Settings) -> None:
     )
     app.extensions["payment_provider"] = provider
     app.extensions["booking_notices"] = notice_composer(app, settings.public_url)
-    register_booking_desk(BOOKING_DESK)  # the front desk sees paid bookings and vouchers
+    register_booking_desk(app, BookingDesk())  # the front desk sees paid bookings, vouchers
     handler = booking_checkout.refund_handler(provider)
     channel = booking_checkout.PAYMENTS_CHANNEL
     # Stripe de-duplicates by idempotency key: an unverified refund may be sent again.

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -107,8 +107,10 @@ def desk_home() -> ResponseReturnValue:
         "registration/desk.html",
         establishment=establishment,
         overview=desk.overview(db.session, establishment.id, utcnow()),
-        booked=bookings.booked_arrivals(db.session, establishment.id, today),
-        bookings_pages=bookings.bookings_pages(establishment.id),
+        booked=bookings.booking_desks(current_app).booked_arrivals(
+            db.session, establishment.id, today
+        ),
+        bookings_pages=bookings.booking_desks(current_app).bookings_pages(establishment.id),
         search=HistoryForm(),
         dates=HistoryForm(request.args),  # the register's dates, as typed if refused
         several=len(places) > 1,
@@ -191,7 +193,7 @@ def declare(establishment_id: int) -> ResponseReturnValue:
         form.arrival_time.data = now.time().replace(second=0, microsecond=0, tzinfo=None)
         form.expected_departure.data = now.date() + dt.timedelta(days=1)
         form.idempotency_key.data = secrets.token_urlsafe(16)
-        booked = bookings.find_booking(
+        booked = bookings.booking_desks(current_app).find_booking(
             db.session, establishment.id, request.args.get("voucher", "")
         )
         if booked is not None:
@@ -213,14 +215,18 @@ def declare(establishment_id: int) -> ResponseReturnValue:
         _flash_deadlines(stay)
         return redirect(url_for(".stay", stay_id=stay.id))
 
-    booked = bookings.find_booking(db.session, establishment.id, form.voucher.data or "")
+    booked = bookings.booking_desks(current_app).find_booking(
+        db.session, establishment.id, form.voucher.data or ""
+    )
     return _saved_or_page(form, establishment, save, booked=booked)
 
 
 def _check_in_booking(establishment: Establishment, voucher: str, stay: Stay) -> None:
     """The booking is checked in by this declaration, in its transaction: never twice."""
     try:
-        bookings.check_in_booking(db.session, establishment.id, voucher, stay.id, utcnow())
+        bookings.booking_desks(current_app).check_in_booking(
+            db.session, establishment.id, voucher, stay.id, utcnow()
+        )
     except bookings.AlreadyCheckedInError:
         raise StayStateError("voucher", _("This booking is already checked in.")) from None
     except LookupError:

@@ -8,7 +8,7 @@ only shows what the button will do.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -45,7 +45,7 @@ def show_voucher(establishment_id: int) -> ResponseReturnValue:
     """What checking in this voucher will do; the button posts it (a GET changes nothing)."""
     _member(establishment_id)
     typed = request.args.get("code", "")
-    booking = bookings.find_booking(db.session, establishment_id, typed)
+    booking = bookings.booking_desks(current_app).find_booking(db.session, establishment_id, typed)
     if booking is None:
         return _not_found(establishment_id, typed)
     return render_template(
@@ -61,7 +61,7 @@ def show_voucher(establishment_id: int) -> ResponseReturnValue:
 def check_in_voucher(establishment_id: int) -> ResponseReturnValue:
     _member(establishment_id)
     typed = request.form.get("code", "")
-    booking = bookings.find_booking(db.session, establishment_id, typed)
+    booking = bookings.booking_desks(current_app).find_booking(db.session, establishment_id, typed)
     desk = url_for("registration.desk", establishment=establishment_id)
     if booking is None:
         return _not_found(establishment_id, typed)
@@ -77,7 +77,9 @@ def check_in_voucher(establishment_id: int) -> ResponseReturnValue:
     # The guest checked in online: the desk confirms each guest against their papers.
     stay_id = booking.self_checkin_stay_id
     try:
-        bookings.check_in_booking(db.session, establishment_id, booking.voucher, stay_id, utcnow())
+        bookings.booking_desks(current_app).check_in_booking(
+            db.session, establishment_id, booking.voucher, stay_id, utcnow()
+        )
     except bookings.AlreadyCheckedInError:
         db.session.rollback()  # another receptionist, a moment earlier
         flash(_("This booking is already checked in."), "error")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -115,7 +115,9 @@ def establishment_form(token: str) -> ResponseReturnValue:
     if not establishment.rooms:
         del form.room  # a place without rooms declares none
     # From a booking's page: its voucher, so the desk finds this check-in by it.
-    booked = bookings.find_booking(db.session, establishment.id, request.args.get("voucher", ""))
+    booked = bookings.booking_desks(current_app).find_booking(
+        db.session, establishment.id, request.args.get("voucher", "")
+    )
     if booked is not None and request.method == "GET":
         form.full_name.data = booked.guest_name
         form.expected_departure.data = booked.departure
@@ -132,7 +134,7 @@ def establishment_form(token: str) -> ResponseReturnValue:
                 problems = form.place_errors(exc.errors)
             else:
                 if booked is not None:
-                    bookings.attach_self_checkin(
+                    bookings.booking_desks(current_app).attach_self_checkin(
                         db.session, establishment.id, booked.voucher, stay.id
                     )
                 db.session.commit()
