@@ -15,7 +15,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_babel import LazyString
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than its stubs
 
@@ -26,6 +25,7 @@ from core.auth.models import User
 from core.auth.roles import DEPARTMENT_ROLES, Role
 from core.clock import utcnow
 from core.extensions import db
+from core.form_errors import show_errors
 from core.links import public_url_for
 from lodging.properties import geography
 from lodging.properties import services as properties
@@ -95,13 +95,6 @@ def record_change(action: str, establishment: Establishment, actor: User, **deta
         address=request.remote_addr or "",
         detail=detail,
     )
-
-
-def show_errors(form: FlaskForm, errors: dict[str, LazyString], fallback: str) -> None:
-    """Put a service's messages on the form's fields (or on ``fallback``)."""
-    for name, message in errors.items():
-        field = form[name] if name in form else form[fallback]
-        field.errors = [*field.errors, str(message)]
 
 
 def _member(establishment_id: int) -> Establishment:

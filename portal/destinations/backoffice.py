@@ -11,15 +11,14 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import LazyString
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than its stubs
 
 from core.auth.access import roles_required, signed_in_user
 from core.auth.roles import DEPARTMENT_ROLES
 from core.clock import utcnow
 from core.extensions import db
+from core.form_errors import show_errors
 from portal.destinations import catalogue, images, itineraries, services
 from portal.destinations import itinerary_editing as day_forms
 from portal.destinations.forms import (
@@ -57,12 +56,6 @@ def _item(item_id: int) -> ContentItem:
     if item is None:
         abort(404)
     return item
-
-
-def _show_errors(form: FlaskForm, errors: dict[str, LazyString], fallback: str = "title") -> None:
-    for name, message in errors.items():
-        field = form[name] if name in form else form[fallback]
-        field.errors = [*field.errors, str(message)]
 
 
 def _prepare(form: ItemForm, type_: ContentType) -> None:
@@ -155,7 +148,7 @@ def new_item(type_name: str) -> ResponseReturnValue:
             )
         except services.ContentError as exc:
             db.session.rollback()
-            _show_errors(form, exc.errors)
+            show_errors(form, exc.errors, fallback="title")
         else:
             db.session.commit()
             flash(_("The draft is saved."), "success")
@@ -178,7 +171,7 @@ def edit_item(item_id: int) -> ResponseReturnValue:
             )
         except services.ContentError as exc:
             db.session.rollback()
-            _show_errors(form, exc.errors)
+            show_errors(form, exc.errors, fallback="title")
         else:
             db.session.commit()
             flash(_("The changes are saved."), "success")
@@ -265,7 +258,7 @@ def translate(item_id: int, code: str) -> ResponseReturnValue:
                 )
         except services.ContentError as exc:
             db.session.rollback()
-            _show_errors(form, exc.errors)
+            show_errors(form, exc.errors, fallback="title")
         else:
             db.session.commit()
             flash(_("The translation is saved."), "success")
