@@ -25,6 +25,7 @@ from core.ids import MAX_ROW_ID
 from core.problems import problem
 from lodging.properties import services as properties
 from lodging.statistics import measures
+from lodging.statistics.disclosure import is_small
 from lodging.statistics.measures import GroupBy, MeasureRow, NowRow, Period
 from portal.dashboard import figures, pages
 from portal.dashboard.filters import Filters, parse_filters
@@ -150,7 +151,7 @@ def _occupancy_rows(filters: Filters, ids: list[int] | None, min_cell: int) -> l
 
 
 def _row_out(row: MeasureRow, period: str, name: str | None, min_cell: int) -> dict[str, Any]:
-    hidden = 0 < row.guests < min_cell
+    hidden = is_small(row.guests, min_cell)
     values = figures.row_values(row)
 
     def shown(key: str) -> Any:
@@ -188,7 +189,7 @@ def now() -> Response:
 
 def _now_out(row: NowRow, min_cell: int) -> dict[str, Any]:
     guests = row.guests_present + row.same_day
-    hidden = 0 < guests < min_cell
+    hidden = is_small(guests, min_cell)
     out = NowOut.Commune(
         commune_code=row.commune_code,
         commune=pages.commune_name(row.commune_code),

@@ -14,6 +14,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from lodging.statistics import measures
+from lodging.statistics.disclosure import is_small
 from lodging.statistics.measures import GroupBy, GroupKey, MeasureRow, Scope
 from portal.dashboard.filters import Filters
 from portal.dashboard.tables import Column, Kind, Row, Table, Value, suppress
@@ -222,7 +223,7 @@ def _same_day_last_year(today: dt.date) -> dt.date:
 
 
 def _figure(value: int | float | None, guests: int, min_cell: int) -> Figure:
-    if 0 < guests < min_cell:
+    if is_small(guests, min_cell):
         return Figure(None, suppressed=True)
     return Figure(value)
 

@@ -16,6 +16,8 @@ from enum import StrEnum
 
 from flask_babel import LazyString
 
+from lodging.statistics.disclosure import suppressed_positions
+
 Value = int | float | str | None
 
 
@@ -65,16 +67,8 @@ class Table:
 
 
 def suppress(rows: Sequence[Row], min_cell: int) -> tuple[Row, ...]:
-    """Mark rows from fewer than ``min_cell`` guests (rows from none stay: zero is safe).
-
-    A row with no guest at all shows its zeros: "nobody came" identifies nobody.
-    """
-    small = [i for i, row in enumerate(rows) if 0 < row.guests < min_cell]
-    marked = set(small)
-    if len(small) == 1:
-        others = [i for i, row in enumerate(rows) if i not in marked and row.guests > 0]
-        if others:
-            marked.add(min(others, key=lambda i: rows[i].guests))
+    """Mark the rows the small-cell rule hides (``disclosure``): rows from no guest show."""
+    marked = suppressed_positions([row.guests for row in rows], min_cell)
     return tuple(replace(row, suppressed=i in marked) for i, row in enumerate(rows))
 
 
