@@ -49,10 +49,10 @@ from core.clock import utcnow
 from core.crypto import PersonalDataCipher
 from core.database import configure_sqlite
 from core.outbox.messages import OutboxAttempt, OutboxMessage, OutboxState
-from lodging.feeds.channels import FeedChannel
 from lodging.feeds.payloads import police_reports
 from lodging.feeds.transports import HttpTransport
 from lodging.registration.models import Stay
+from lodging.registration.reports import FeedChannel
 
 REPORTS = "lodging.stay."  # the police reports' outbox kinds
 

@@ -28,7 +28,6 @@ from core.outbox.mail import MailDrop, Mailer, SmtpMailer, register_mail
 from core.outbox.periodic import register_periodic
 from core.settings import Settings
 from lodging.feeds import views as fallback_views
-from lodging.feeds.channels import FeedChannel
 from lodging.feeds.cli import feeds_cli
 from lodging.feeds.handlers import follow_delivery, register_feeds, schedule_daily_stats
 from lodging.feeds.transports import build_transport
@@ -51,6 +50,7 @@ from lodging.registration.demo import load_demo_stays
 from lodging.registration.desk import views as registration_views
 from lodging.registration.desk import vouchers as booked_arrivals
 from lodging.registration.hooks import on_stay_changed
+from lodging.registration.reports import FeedChannel
 from lodging.registration.self_checkin import views as self_checkin
 from lodging.statistics import models as statistics_models
 from lodging.statistics import monthly_report as statistics_reports

@@ -9,7 +9,6 @@ a receiver can take old and new senders during a change of version.
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,14 +17,9 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
 from core.api import field_path
+from lodging.registration.reports import FeedChannel
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
-
-
-class FeedChannel(StrEnum):
-    CITIZENS = "vn-luutru"  # the police: stay notifications for Vietnamese citizens
-    FOREIGNERS = "vn-tamtru"  # the police (immigration): foreigners' NA17 declarations
-    STATISTICS = "stats"  # the tourism statistics: aggregates per establishment and day
 
 
 # The version each builder writes today.

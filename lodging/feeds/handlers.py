@@ -26,21 +26,22 @@ from core.crypto import PersonalDataCipher
 from core.database import DbSession
 from core.outbox import messages as outbox
 from core.outbox.messages import Handler, OutboxMessage, OutboxState, Outcome
-from lodging.feeds.channels import FeedChannel
-from lodging.feeds.payloads import channel_of, police_reports
+from lodging.feeds.payloads import police_reports
 from lodging.feeds.stats import daily_stats
 from lodging.feeds.transports import Transport
 from lodging.properties.models import Establishment, EstablishmentStatus
 from lodging.properties.services import all_establishments
 from lodging.registration.models import Guest, Stay
-from lodging.registration.reports import REPORT_KIND_PREFIX, PoliceRoute, report_key
+from lodging.registration.reports import (
+    POLICE_CHANNELS,
+    REPORT_KIND_PREFIX,
+    FeedChannel,
+    police_channel,
+    report_key,
+)
 
 STAY_KIND_PREFIX = REPORT_KIND_PREFIX
 STATS_KIND = "lodging.stats.day"
-CHANNEL_OF_ROUTE = {
-    PoliceRoute.CITIZENS: FeedChannel.CITIZENS,
-    PoliceRoute.FOREIGNERS: FeedChannel.FOREIGNERS,
-}
 _GUEST_PATH = re.compile(r"guests\[(\d+)\]\.(.+)")
 _STAY_FIELDS = {"reason": "purpose", "room": "room"}
 _GUEST_FIELDS = {
@@ -73,11 +74,11 @@ def register_feeds(app: Flask, transport: Transport, cipher: PersonalDataCipher)
     report whose outcome is unknown is resent on its own, with the same key, to arrive
     in time.
     """
-    for route, channel in CHANNEL_OF_ROUTE.items():
+    for channel in POLICE_CHANNELS:
         outbox.register_handler(
             app,
-            f"{STAY_KIND_PREFIX}{route.value}.",
-            make_handler(transport, cipher, route),
+            f"{STAY_KIND_PREFIX}{channel.route}.",
+            make_handler(transport, cipher, channel),
             channel=channel.value,
             resend_unverified=True,
         )
@@ -90,9 +91,8 @@ def register_feeds(app: Flask, transport: Transport, cipher: PersonalDataCipher)
     )
 
 
-def make_handler(transport: Transport, cipher: PersonalDataCipher, route: PoliceRoute) -> Handler:
-    """The handler of one route's ``lodging.stay.<route>.<event>`` messages."""
-    channel = CHANNEL_OF_ROUTE[route]
+def make_handler(transport: Transport, cipher: PersonalDataCipher, channel: FeedChannel) -> Handler:
+    """The handler of one police channel's ``lodging.stay.<route>.<event>`` messages."""
 
     def deliver_stay_report(
         session: DbSession, message: OutboxMessage, now: dt.datetime
@@ -101,10 +101,10 @@ def make_handler(transport: Transport, cipher: PersonalDataCipher, route: Police
         if stay is None:
             return Outcome("rejected", errors={"stay_id": "This stay does not exist."})
         wanted = set(message.payload.get("guest_ids", ()))
-        guests = [g for g in stay.guests if g.id in wanted and channel_of(g) is channel]
+        guests = [g for g in stay.guests if g.id in wanted and police_channel(g) is channel]
         event = message.kind.rpartition(".")[2]
         amends = (
-            {channel: previous_report(session, stay, message.payload["event_id"], route)}
+            {channel: previous_report(session, stay, message.payload["event_id"], channel)}
             if event != "declare"
             else {}
         )
@@ -118,7 +118,7 @@ def make_handler(transport: Transport, cipher: PersonalDataCipher, route: Police
 
 
 def previous_report(
-    session: DbSession, stay: Stay, event_id: int, route: PoliceRoute
+    session: DbSession, stay: Stay, event_id: int, route: FeedChannel
 ) -> str | None:
     """The key of this stay's latest report on ``route`` before ``event_id``: what it amends."""
     keys = [report_key(e.id, route) for e in stay.events if e.id < event_id]
@@ -149,7 +149,7 @@ def declaration_path(channel: FeedChannel, path: str, guests: Sequence[Guest]) -
         return _STAY_FIELDS[path]
     match = _GUEST_PATH.fullmatch(path)
     if match:
-        sent = [g for g in guests if channel_of(g) is channel]
+        sent = [g for g in guests if police_channel(g) is channel]
         index, rest = int(match[1]), match[2]
         field = _GUEST_FIELDS.get(rest) or _GUEST_FIELDS.get(rest.split(".")[0])
         if index < len(sent) and field:

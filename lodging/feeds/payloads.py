@@ -27,12 +27,13 @@ import pycountry
 
 from core.clock import VIETNAM
 from core.crypto import PersonalDataCipher
-from lodging.feeds.channels import SCHEMA_VERSIONS, FeedChannel
+from lodging.feeds.channels import SCHEMA_VERSIONS
 from lodging.properties import geography
 from lodging.properties.models import Establishment
 from lodging.registration import sealed
 from lodging.registration.declarations import ForeignerInput
 from lodging.registration.models import Guest, Stay
+from lodging.registration.reports import FeedChannel
 
 # What a stay event can be; the outbox message kind is ``lodging.stay.<event>``.
 EVENTS = (
@@ -260,8 +261,3 @@ def police_reports(
         )
         reports.append((FeedChannel.FOREIGNERS, foreigners))
     return reports
-
-
-def channel_of(guest: Guest) -> FeedChannel:
-    """The police channel that receives this guest."""
-    return FeedChannel.FOREIGNERS if guest.is_foreigner else FeedChannel.CITIZENS

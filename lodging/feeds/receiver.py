@@ -39,8 +39,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import FrameType
 from typing import Any
 
-from lodging.feeds.channels import FeedChannel, validation_errors
+from lodging.feeds.channels import validation_errors
 from lodging.feeds.transports import request_signature
+from lodging.registration.reports import FeedChannel
 
 TIMESTAMP_TOLERANCE_S = 300
 MAX_BODY_BYTES = 1024 * 1024

@@ -32,9 +32,10 @@ from sqlalchemy.orm import selectinload
 
 from core.clock import VIETNAM
 from core.database import DbSession
-from lodging.feeds.channels import SCHEMA_VERSIONS, FeedChannel
+from lodging.feeds.channels import SCHEMA_VERSIONS
 from lodging.properties.models import Establishment
 from lodging.registration.models import Guest, Stay, StayStatus
+from lodging.registration.reports import FeedChannel
 
 UNKNOWN_PROVINCE = "unknown"
 

@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 
 from core.clock import VIETNAM, utcnow
 from core.outbox.messages import Outcome
-from lodging.feeds.channels import FeedChannel
+from lodging.registration.reports import FeedChannel
 
 Clock = Callable[[], dt.datetime]
 # Keys and channels become file names: letters, digits, dot, dash and underscore only.

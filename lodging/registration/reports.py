@@ -18,45 +18,55 @@ from core.outbox.messages import OutboxState
 from lodging.registration.models import Guest, StayEvent
 
 
-class PoliceRoute(StrEnum):
-    """The police system a guest is reported to.
+class FeedChannel(StrEnum):
+    """Where reports go: the police's two systems, and the tourism statistics.
 
-    One outbox message per route and event, so each has its own state, retries, receipt
-    and circuit breaker.
+    Each guest is reported on one police channel (``police_channel``): one outbox message
+    per channel and event, so each has its own state, retries, receipt and circuit breaker.
     """
 
-    CITIZENS = "citizens"  # the stay notice (thông báo lưu trú)
-    FOREIGNERS = "foreigners"  # the foreigner's declaration (khai báo tạm trú, NA17)
+    CITIZENS = "vn-luutru"  # the stay notice (thông báo lưu trú) for Vietnamese citizens
+    FOREIGNERS = "vn-tamtru"  # the foreigner's declaration (khai báo tạm trú, NA17)
+    STATISTICS = "stats"  # the tourism statistics: aggregates per establishment and day
+
+    @property
+    def route(self) -> str:
+        """The channel's word in outbox kinds and keys (``lodging.stay.citizens.declare``)."""
+        return self.name.lower()
+
+
+POLICE_CHANNELS = (FeedChannel.CITIZENS, FeedChannel.FOREIGNERS)
 
 
 REPORT_KIND_PREFIX = "lodging.stay."
 
 
-def police_route(guest: Guest) -> PoliceRoute:
-    return PoliceRoute.FOREIGNERS if guest.is_foreigner else PoliceRoute.CITIZENS
+def police_channel(guest: Guest) -> FeedChannel:
+    """The police channel that receives this guest."""
+    return FeedChannel.FOREIGNERS if guest.is_foreigner else FeedChannel.CITIZENS
 
 
-def report_kind(route: PoliceRoute, event_kind: str) -> str:
+def report_kind(route: FeedChannel, event_kind: str) -> str:
     """``lodging.stay.<route>.<event>``: the outbox kind of one route's report of an event."""
-    return f"{REPORT_KIND_PREFIX}{route.value}.{event_kind}"
+    return f"{REPORT_KIND_PREFIX}{route.route}.{event_kind}"
 
 
-def report_key(event_id: int, route: PoliceRoute) -> str:
+def report_key(event_id: int, route: FeedChannel) -> str:
     """The outbox key of a stay event's report on one route: the receiver's idempotency key."""
-    return f"lodging-stay-event-{event_id}-{route.value}"
+    return f"lodging-stay-event-{event_id}-{route.route}"
 
 
 def report_keys(event_ids: Iterable[int]) -> list[str]:
     """Every key the reports of these events may have (on every route)."""
-    return [report_key(event_id, route) for event_id in event_ids for route in PoliceRoute]
+    return [report_key(event_id, route) for event_id in event_ids for route in POLICE_CHANNELS]
 
 
 def queue_reports(
     session: DbSession, event: StayEvent, guests: Sequence[Guest], *, now: dt.datetime
 ) -> None:
     """Queue ``event``'s reports of ``guests``, one per route, in the caller's transaction."""
-    for route in PoliceRoute:
-        on_route = [guest for guest in guests if police_route(guest) is route]
+    for route in POLICE_CHANNELS:
+        on_route = [guest for guest in guests if police_channel(guest) is route]
         for guest in on_route:
             guest.report_status = OutboxState.QUEUED.value
         if on_route:

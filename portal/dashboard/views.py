@@ -22,9 +22,9 @@ from core.auth.roles import DEPARTMENT_ROLES
 from core.clock import local_now, utcnow
 from core.extensions import db
 from core.outbox.messages import handlers_of
-from lodging.feeds.channels import FeedChannel
 from lodging.properties import services as properties
 from lodging.properties.forms import KIND_LABELS
+from lodging.registration.reports import FeedChannel
 from lodging.statistics.measures import GroupKey
 from portal.dashboard import compliance, compliance_tables, pages
 from portal.dashboard.exports import CSV_TYPE, XLSX_TYPE, to_csv, to_xlsx

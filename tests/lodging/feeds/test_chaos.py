@@ -41,7 +41,6 @@ from core.clock import VIETNAM, utcnow
 from core.extensions import db
 from core.outbox.messages import OutboxAttempt, OutboxMessage, OutboxState
 from core.settings import DEVELOPMENT_FEED_KEY, Settings
-from lodging.feeds.channels import FeedChannel
 from lodging.feeds.handlers import STATS_KIND
 from lodging.feeds.receiver import Receiver
 from lodging.feeds.transports import HttpTransport
@@ -49,7 +48,7 @@ from lodging.registration import services
 from lodging.registration.declarations import GuestInput, StayInput
 from lodging.registration.documents import Sex
 from lodging.registration.models import Actor, Channel, Guest, GuestRole, Purpose, Stay, StayEvent
-from lodging.registration.reports import report_keys
+from lodging.registration.reports import FeedChannel, report_keys
 from portal import create_app
 from tests.conftest import TEST_SECRET, make_settings
 from tests.factories import TEST_CIPHER, citizen, foreigner, make_establishment, make_user

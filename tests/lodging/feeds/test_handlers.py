@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from core.clock import utcnow
 from core.outbox import messages as outbox
 from core.outbox.messages import OutboxMessage, OutboxState, Outcome
-from lodging.feeds.channels import FeedChannel, validation_errors
+from lodging.feeds.channels import validation_errors
 from lodging.feeds.handlers import (
     STATS_KIND,
     enqueue_daily_stats,
@@ -30,7 +30,7 @@ from lodging.feeds.receiver import Receiver
 from lodging.feeds.transports import FileDropTransport, HttpTransport
 from lodging.registration import sealed, services
 from lodging.registration.models import Actor, Channel, GuestRole, Stay
-from lodging.registration.reports import PoliceRoute, report_key, report_keys
+from lodging.registration.reports import FeedChannel, report_key, report_keys
 from tests.factories import TEST_CIPHER, citizen, declare, foreigner, make_establishment, stay_input
 
 DESK = Actor(None, "test", Channel.DESK)
@@ -68,7 +68,7 @@ def family(session: Session) -> Stay:
 
 
 def deliver(session: Session, transport: Any, message: OutboxMessage) -> Outcome:
-    route = PoliceRoute(message.kind.split(".")[2])
+    route = FeedChannel[message.kind.split(".")[2].upper()]
     return make_handler(transport, TEST_CIPHER, route)(session, message, utcnow())
 
 
@@ -77,7 +77,7 @@ def test_the_outbox_keys_are_the_ones_the_registration_gives(db_session: Session
     reports = select(OutboxMessage).where(OutboxMessage.kind.startswith("lodging.stay."))
     (message,) = db_session.scalars(reports).all()
     assert message.kind == "lodging.stay.citizens.declare"
-    assert message.key == report_key(stay.events[0].id, PoliceRoute.CITIZENS)
+    assert message.key == report_key(stay.events[0].id, FeedChannel.CITIZENS)
 
 
 def test_a_family_declaration_is_one_report_per_police_channel_each_under_its_key(

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from core.clock import VIETNAM
-from lodging.feeds.channels import FeedChannel, UnknownSchemaError, schema, validation_errors
+from lodging.feeds.channels import UnknownSchemaError, schema, validation_errors
 from lodging.feeds.payloads import ascii_name, citizen_report, foreigner_report, police_reports
 from lodging.registration.models import DocumentType, StayStatus
+from lodging.registration.reports import FeedChannel
 from tests.factories import TEST_CIPHER
 from tests.lodging.feeds import samples
 

@@ -16,7 +16,7 @@ from core.clock import utcnow
 from core.outbox.messages import OutboxMessage, OutboxState
 from lodging.properties.models import Establishment
 from lodging.registration.models import Guest, GuestRole, Stay
-from lodging.registration.reports import police_route, report_key
+from lodging.registration.reports import police_channel, report_key
 from tests.factories import (
     citizen,
     declare,
@@ -59,7 +59,7 @@ def alert_of(page: str) -> str:
 def report_of(session: Session, stay: Stay) -> OutboxMessage:
     message = session.scalar(
         select(OutboxMessage).where(
-            OutboxMessage.key == report_key(stay.events[0].id, police_route(stay.guests[0]))
+            OutboxMessage.key == report_key(stay.events[0].id, police_channel(stay.guests[0]))
         )
     )
     assert message is not None
