@@ -21,6 +21,7 @@ from lodging.properties.models import Establishment
 from lodging.registration import services
 from lodging.registration.declarations import ForeignerInput, GuestInput, StayInput
 from lodging.registration.documents import Sex
+from lodging.registration.hooks import LISTENERS
 from lodging.registration.models import (
     Actor,
     Channel,
@@ -29,6 +30,7 @@ from lodging.registration.models import (
     Purpose,
     VisaType,
 )
+from lodging.statistics.ledger import apply_stay
 
 COMMIT_EVERY = 500
 NATIONALITIES = ("KOR", "JPN", "CHN", "USA", "FRA", "DEU", "AUS", "RUS")
@@ -39,6 +41,8 @@ class Declarer:
 
     def __init__(self, engine: Engine, cipher: PersonalDataCipher, establishment_id: int) -> None:
         self._engine = engine
+        # The ledger moves with each stay, as in the portal (its app registers the same).
+        self._info = {LISTENERS: [apply_stay]}
         self._cipher = cipher
         self._establishment_id = establishment_id
         self._serials = itertools.count(1)
@@ -46,7 +50,7 @@ class Declarer:
 
     def declare(self, count: int) -> None:
         """Declare ``count`` stays, committing every ``COMMIT_EVERY``."""
-        with Session(self._engine) as session:
+        with Session(self._engine, info=self._info) as session:
             hotel = session.get_one(Establishment, self._establishment_id)
             actor = Actor(None, "bench", Channel.DESK)
             for n in range(1, count + 1):

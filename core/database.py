@@ -8,6 +8,8 @@ import time
 from enum import StrEnum
 from typing import Any
 
+import flask_sqlalchemy.session
+from flask import Flask, current_app
 from sqlalchemy import DateTime, Engine, Enum, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, registry, scoped_session
@@ -26,6 +28,24 @@ WRITE_LOCK_TIMEOUT_S = 5.0
 
 # What services accept: a plain Session (tests, workers) or Flask-SQLAlchemy's scoped one.
 DbSession = Session | scoped_session[Any]
+
+
+def session_info(app: Flask) -> dict[str, Any]:
+    """What ``app`` hands every session it opens, as ``Session.info``: its app-scoped registries.
+
+    A service finds them on the session it is given (the stay listeners, say), so it takes
+    no app and no global: a session opened outside the app passes ``info=`` itself.
+    """
+    found: dict[str, Any] = app.extensions.setdefault("session_info", {})
+    return found
+
+
+class AppSession(flask_sqlalchemy.session.Session):
+    """Flask-SQLAlchemy's session, opened with the app's ``session_info``."""
+
+    def __init__(self, db: Any, **kwargs: Any) -> None:
+        super().__init__(db, **kwargs)
+        self.info.update(session_info(current_app))
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):

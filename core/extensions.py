@@ -10,9 +10,9 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from core.database import Base
+from core.database import AppSession, Base
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"class_": AppSession})
 migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()

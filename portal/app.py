@@ -49,7 +49,7 @@ from lodging.registration.bookings import register_booking_desk
 from lodging.registration.demo import load_demo_stays
 from lodging.registration.desk import views as registration_views
 from lodging.registration.desk import vouchers as booked_arrivals
-from lodging.registration.hooks import on_stay_changed
+from lodging.registration.hooks import register_stay_listener
 from lodging.registration.reports import FeedChannel
 from lodging.registration.self_checkin import views as self_checkin
 from lodging.statistics import models as statistics_models
@@ -227,7 +227,7 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
     register_demo_loader(app, load_demo_rates)
     register_cli_hooks(app)
     # The occupancy ledger moves with every stay change, in the same transaction.
-    on_stay_changed(apply_stay)
+    register_stay_listener(app, apply_stay)
     _register_feeds(app, settings)
     _register_mail(app, settings)
     _register_payments(app, settings)

@@ -19,6 +19,7 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, scoped_session
 
+from core.database import session_info
 from core.extensions import db, limiter
 from core.settings import Settings
 from portal import create_app
@@ -105,7 +106,9 @@ def db_session(app: Flask) -> Iterator[Session]:
         limiter.reset()
     connection = engine.connect()
     transaction = connection.begin()
-    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", info=dict(session_info(app))
+    )
     original = db.session
     db.session = _RequestScopedSession(lambda: session)  # type: ignore[arg-type,assignment]
     try:

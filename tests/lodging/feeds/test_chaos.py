@@ -47,6 +47,7 @@ from lodging.feeds.transports import HttpTransport
 from lodging.registration import services
 from lodging.registration.declarations import GuestInput, StayInput
 from lodging.registration.documents import Sex
+from lodging.registration.hooks import stay_listeners
 from lodging.registration.models import Actor, Channel, Guest, GuestRole, Purpose, Stay, StayEvent
 from lodging.registration.reports import FeedChannel, report_keys
 from portal import create_app
@@ -94,7 +95,7 @@ class ChaosInstance:
 
     def session(self) -> Session:
         with self.app.app_context():
-            return Session(db.engine, expire_on_commit=False)
+            return Session(db.engine, expire_on_commit=False, info=stay_listeners(self.app))
 
     def cli(self, *args: str) -> Result:
         """A ``flask`` command run in this process, on the test's database."""
