@@ -12,8 +12,9 @@ if TYPE_CHECKING:
 
 def create_app(settings: Settings | None = None) -> OpenAPI:
     """Build the portal from ``settings`` (default: read from the environment)."""
-    # The shell imports every feature, and the features import core: importing
-    # it here, when an app is built, keeps `import core…` free of the features.
+    # The shell imports every feature, and the tourist-site features live in this
+    # package: importing it when an app is built keeps `import portal.booking…` from
+    # importing every other feature first.
     from portal.app import build_app  # noqa: PLC0415
 
     return build_app(settings)
