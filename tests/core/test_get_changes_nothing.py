@@ -29,9 +29,9 @@ from core.database import Base
 from core.outbox.messages import OutboxMessage
 from lodging.properties.models import Establishment
 from lodging.properties.services import invitation_token
-from lodging.registration import bookings
 from lodging.registration.models import GuestRole, Stay
 from portal.booking import services as booking_services
+from portal.booking.desk import BookingDesk
 from portal.booking.models import Booking, RatePlan
 from portal.booking.services import Actor, GuestContact, StayRequest
 from portal.destinations.models import ContentItem, ContentType
@@ -125,7 +125,7 @@ def build_world(session: Session) -> World:
     assert plan_id is not None
     booking = _booking(session, plan_id, "Trần Văn Bình", paid=True)
     online = declare(session, place, stay_input(citizen(), room="102"), confirmed=False)
-    assert bookings.attach_self_checkin(session, place.id, booking.voucher, online.id)
+    assert BookingDesk().attach_self_checkin(session, place.id, booking.voucher, online.id)
     session.commit()
     items = {
         type_: make_item(
