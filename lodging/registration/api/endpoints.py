@@ -5,9 +5,9 @@ staff use these, and only for their own establishments: anyone else's ids answer
 404, as if they did not exist. Reading a stay shows guests' identity data, so each
 read is written to the audit log in the same transaction.
 
-The caller's establishment or stay is found in a ``before_request`` hook, before
-the body is validated, so another establishment's id is 404 whatever was sent;
-the views still take ``path`` so the OpenAPI document describes the id.
+A ``before_request`` hook answers 404 to another establishment's id before the body
+is validated, so it is 404 whatever was sent; each view then looks its own record up
+(``_member_establishment``, ``_member_stay``) from its path.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import functools
 from collections.abc import Callable
 from typing import cast
 
-from flask import Response, g, jsonify, request, url_for
+from flask import Response, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_openapi3 import APIBlueprint, Tag
 from flask_openapi3.types import ResponseDict
@@ -39,6 +39,7 @@ from lodging.registration import sealed, services
 from lodging.registration.api.schemas import (
     CancelBody,
     CheckoutBody,
+    EstablishmentPath,
     ForeignerBody,
     GuestRecord,
     GuestStatus,
@@ -65,10 +66,6 @@ _NOT_FOUND = problem_response("No such establishment or stay among the caller's 
 _INVALID = problem_response("Invalid input: `errors` has one message per field path.")
 _CONFLICT = problem_response("The stay's state does not allow this (cancelled, checked out).")
 _CHANGE_RESPONSES: ResponseDict = {200: StaySummary, 404: _NOT_FOUND, 409: _CONFLICT, 422: _INVALID}
-
-
-class EstablishmentPath(StayPath):
-    """The establishment's id."""
 
 
 def _user() -> User:
@@ -163,23 +160,29 @@ def _json(model: StaySummary | StayRecord, status: int = 200) -> Response:
     return response
 
 
+def _member_establishment(establishment_id: int) -> Establishment:
+    return properties.member_establishment(db.session, _user(), establishment_id)
+
+
+def _member_stay(stay_id: int) -> Stay:
+    return services.stay_for_member(db.session, _user().id, stay_id)
+
+
 @api.before_request
-def _find_callers_record() -> Response | None:
-    """Find the caller's establishment or stay before the body is validated.
+def _refuse_others_records() -> Response | None:
+    """Answer 404 to an establishment or stay not the caller's, before the body is validated.
 
     Runs after authentication (the app's hook), so the caller is an owner or staff
     member here. Anyone else's id answers 404 whatever was sent: input rules and
     existence are the same unknown.
     """
-    user = api_user()
     record_id = (request.view_args or {}).get("id")
-    if user is None or not isinstance(record_id, int):
+    if api_user() is None or not isinstance(record_id, int):
         return None
+    # Two kinds of record, told apart by the path: /establishments/{id}/… and /stays/{id}/….
+    under_establishments = request.path.startswith(f"{API_PREFIX}/establishments/")
     try:
-        if request.endpoint == f"{api.name}.declare_stay":
-            g.establishment = properties.member_establishment(db.session, user, record_id)
-        else:
-            g.stay = services.stay_for_member(db.session, user.id, record_id)
+        (_member_establishment if under_establishments else _member_stay)(record_id)
     except NotFoundError:
         return _not_found()
     return None
@@ -236,7 +239,7 @@ def declare_stay(path: EstablishmentPath, header: IdempotencyHeader, body: StayB
     problem. Invalid input is a 422 problem whose `errors` map field paths
     (`guests[0].document_number`) to messages in the Accept-Language's language.
     """
-    establishment = cast(Establishment, g.establishment)
+    establishment = _member_establishment(path.id)
     try:
         summary, created = _declare(
             establishment, body.stay_input(), _user(), header.idempotency_key
@@ -255,7 +258,7 @@ def declare_stay(path: EstablishmentPath, header: IdempotencyHeader, body: StayB
 @token_required(Role.LODGING_OWNER, Role.LODGING_STAFF)
 def get_stay(path: StayPath) -> Response:
     """The stay and its guests' identity data; every read is written to the audit log."""
-    user, stay = _user(), cast(Stay, g.stay)
+    user, stay = _user(), _member_stay(path.id)
     now = utcnow()
     guests = [_guest_record(guest, now) for guest in stay.guests]
     record = StayRecord.model_validate(
@@ -275,9 +278,9 @@ def get_stay(path: StayPath) -> Response:
     return _json(record)
 
 
-def _change_stay(change: Callable[[Stay, Actor, dt.datetime], object]) -> Response:
+def _change_stay(stay_id: int, change: Callable[[Stay, Actor, dt.datetime], object]) -> Response:
     """Apply one change to the caller's stay, commit, answer with the summary."""
-    stay = cast(Stay, g.stay)
+    stay = _member_stay(stay_id)
     now = utcnow()
     try:
         change(stay, _actor(_user()), now)
@@ -302,7 +305,7 @@ def check_out_stay(path: StayPath, body: CheckoutBody) -> Response:
     def check_out(stay: Stay, actor: Actor, now: dt.datetime) -> None:
         services.check_out(db.session, stay, departed_at=body.departure, actor=actor, now=now)
 
-    return _change_stay(check_out)
+    return _change_stay(path.id, check_out)
 
 
 @api.patch("/stays/<int:id>", security=BEARER_SECURITY, responses=_CHANGE_RESPONSES)
@@ -319,7 +322,7 @@ def correct_stay(path: StayPath, body: StayPatch) -> Response:
         data = body.merged(sealed.stay_input(stay, cipher()))
         services.correct_stay(db.session, stay, data, actor=actor, cipher=cipher(), now=now)
 
-    return _change_stay(correct)
+    return _change_stay(path.id, correct)
 
 
 @api.post("/stays/<int:id>/cancel", security=BEARER_SECURITY, responses=_CHANGE_RESPONSES)
@@ -330,4 +333,4 @@ def cancel_stay(path: StayPath, body: CancelBody) -> Response:
     def cancel(stay: Stay, actor: Actor, now: dt.datetime) -> None:
         services.cancel_stay(db.session, stay, reason=body.reason, actor=actor, now=now)
 
-    return _change_stay(cancel)
+    return _change_stay(path.id, cancel)

@@ -38,6 +38,10 @@ class PatchError(ValueError):
         self.errors = errors
 
 
+class EstablishmentPath(BaseModel):
+    id: RowId
+
+
 class StayPath(BaseModel):
     id: RowId
 
