@@ -99,6 +99,7 @@ def foreigner(the_stay: Stay, **overrides: object) -> Guest:
         entry_port="Nội Bài",
         entry_purpose="tourism",
     )
+    sealed_details, details_hash = sealed.seal_foreign_details(TEST_CIPHER, details)
     values: dict[str, object] = {
         "id": 32,
         "position": 1,
@@ -114,7 +115,8 @@ def foreigner(the_stay: Stay, **overrides: object) -> Guest:
         "document_number": sealed_number,
         "document_hash": number_hash,
         "document_expiry": dt.date(2031, 1, 1),
-        "foreign_details": sealed.seal_foreign_details(TEST_CIPHER, details),
+        "foreign_details": sealed_details,
+        "foreign_details_hash": details_hash,
         "arrival": the_stay.arrival + dt.timedelta(hours=2),
         "confirmed_at": the_stay.arrival,
     }
