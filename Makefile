@@ -32,6 +32,8 @@ compile-translations: $(VENV)/.runtime
 ## bin/keep-running starts it again WORKER_RESTART_DELAY seconds after it exits)
 ## and, without STRIPE_SECRET_KEY, localstripe on 127.0.0.1:8420 for test-mode payments
 WORKER_RESTART_DELAY ?= 5
+# The portal's links (e-mails, QR posters, the payment's return address) name where it is served.
+run: export PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.runtime $(VENV)/.demo compile-translations
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty

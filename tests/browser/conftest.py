@@ -171,16 +171,17 @@ def create_establishment(
 def running_portal(env: dict[str, str], instance: Path, probe: str = "/") -> Iterator[str]:
     """``flask run`` on a free loopback port with ``env``; yields its base URL, then stops it."""
     port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
     log = instance / "server.log"
     with log.open("wb") as out:
         server = subprocess.Popen(
             [*FLASK, "run", "--host", "127.0.0.1", "--port", str(port), "--no-reload"],
             cwd=ROOT,
-            env=env,
+            # Absolute links (the payment's return address…) come from PUBLIC_URL only.
+            env={**env, "PUBLIC_URL": base_url},
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base_url + probe, server, log)
         yield base_url
