@@ -36,6 +36,14 @@ def _problem(description: str) -> dict[str, Any]:
     return {"description": description, "content": {PROBLEM_MIMETYPE: {"schema": _REF}}}
 
 
+def problem_response(description: str) -> dict[str, Any]:
+    """An operation's own problem answer, for its ``responses`` (a 404 with its reason…)."""
+    return {
+        "description": description,
+        "content": {PROBLEM_MIMETYPE: {"schema": Problem.model_json_schema()}},
+    }
+
+
 def _answers(operation: dict[str, Any], path: str, *, restricted: bool) -> dict[str, str]:
     """The plumbing's answers ``operation`` can give, by status code."""
     answers = {"401": "The bearer token is unknown or revoked, or one is needed and missing."}
@@ -46,8 +54,10 @@ def _answers(operation: dict[str, Any], path: str, *, restricted: bool) -> dict[
     if any(parameter.get("in") == "query" for parameter in operation.get("parameters", [])):
         answers["400"] = "Invalid parameters: `errors` has one message per parameter."
     if "requestBody" in operation:
-        answers["400"] = "The body is not a JSON document this operation can read, or it is "
-        "nested deeper than 32 arrays and objects."
+        answers["400"] = (
+            "The body is not a JSON document this operation can read, or it is "
+            "nested deeper than 32 arrays and objects."
+        )
         answers["413"] = "The body is larger than 1 MiB."
     if operation.get("parameters") or "requestBody" in operation:
         answers["422"] = "Invalid input: `errors` has one message per field path."

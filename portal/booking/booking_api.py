@@ -16,6 +16,7 @@ from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, EmailStr, Field
 
 from core.api import API_PREFIX
+from core.api_problems import problem_response
 from core.clock import local_now, utcnow
 from core.dates import CalendarDate
 from core.extensions import db
@@ -23,7 +24,6 @@ from core.i18n import LOCALE_CODES
 from core.ids import RowId
 from core.problems import problem
 from core.text import PersonalText
-from lodging.registration.api.schemas import problem_response
 from portal.booking import checkout, services
 from portal.booking.hold_limits import HOLDS_PER_ADDRESS, HOLDS_PER_EMAIL, limit_holds
 from portal.booking.models import Booking, BookingStatus

@@ -25,6 +25,7 @@ from flask_openapi3.types import ResponseDict
 from sqlalchemy.exc import IntegrityError
 
 from core.api import API_PREFIX, BEARER_SECURITY, api_user, token_required
+from core.api_problems import problem_response
 from core.auth.models import User
 from core.auth.roles import Role
 from core.clock import VIETNAM, utcnow
@@ -50,7 +51,6 @@ from lodging.registration.api.schemas import (
     StayPath,
     StayRecord,
     StaySummary,
-    problem_response,
 )
 from lodging.registration.deadlines import is_overdue
 from lodging.registration.declarations import LONG_STAY_DAYS, DeclarationError, StayInput

@@ -266,19 +266,3 @@ class StayRecord(_StayFields):
     establishment_id: int
     purpose: Purpose
     guests: list[GuestRecord]
-
-
-class Problem(BaseModel):
-    """An RFC 9457 problem; ``errors`` gives one message per field path."""
-
-    type: str
-    title: str
-    status: int
-    detail: str | None = None
-    errors: dict[str, str] | None = None
-
-
-def problem_response(description: str) -> dict[str, Any]:
-    """An OpenAPI response that answers ``application/problem+json``."""
-    schema = Problem.model_json_schema()
-    return {"description": description, "content": {"application/problem+json": {"schema": schema}}}
