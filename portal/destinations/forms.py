@@ -30,6 +30,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # newer than its stubs
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from core.dates import InCalendar
 from portal.destinations.itineraries import DAYS_CHANGED
 from portal.destinations.models import Recurrence
 from portal.destinations.presentation import CATEGORY_LABELS, KIND_LABELS
@@ -118,15 +119,15 @@ class ItemForm(TextFields):
     )
     wheelchair = SelectField(_l("Wheelchair access"), choices=WHEELCHAIR_CHOICES, default="")
     accessibility_note = StringField(_l("Accessibility note"), validators=[Length(max=500)])
-    starts_on = DateField(_l("First day"), validators=[Optional()])
-    ends_on = DateField(_l("Last day"), validators=[Optional()])
+    starts_on = DateField(_l("First day"), validators=[Optional(), InCalendar()])
+    ends_on = DateField(_l("Last day"), validators=[Optional(), InCalendar()])
     start_time = TimeField(_l("Starts at"), validators=[Optional()])
     end_time = TimeField(_l("Ends at"), validators=[Optional()])
     recurrence = SelectField(_l("Repeats"), choices=RECURRENCE_CHOICES, default="none")
-    recurrence_until = DateField(_l("Repeats until"), validators=[Optional()])
+    recurrence_until = DateField(_l("Repeats until"), validators=[Optional(), InCalendar()])
     cancelled = BooleanField(_l("Cancelled"))
     place_id = SelectField(_l("Held at"), choices=[], validate_choice=False)
-    published_on = DateField(_l("News date"), validators=[Optional()])
+    published_on = DateField(_l("News date"), validators=[Optional(), InCalendar()])
 
     def validate_opening_hours(self, field: TextAreaField) -> None:
         try:

@@ -5,11 +5,12 @@ import re
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.auth.roles import Role
 from portal.destinations import catalogue
-from portal.destinations.models import ContentType
+from portal.destinations.models import ContentItem, ContentType
 from tests.destinations.content import make_item
 from tests.destinations.test_images import png_bytes
 from tests.factories import csrf_token, log_in, make_user
@@ -189,3 +190,23 @@ def test_every_type_s_pages_render_for_an_officer_in_vietnamese(
         assert client.get(path).status_code == 200, path
     assert client.get("/vi/admin/content/new/hotel").status_code == 404
     assert client.get(f"/vi/admin/content/{article.id}/translations/vi").status_code == 404
+
+
+def test_an_event_repeating_until_year_9999_is_refused_on_its_field(
+    officer: FlaskClient, db_session: Session
+) -> None:
+    new_url = f"{ADMIN}new/event"
+    response = officer.post(
+        new_url,
+        data={
+            "csrf_token": csrf_token(officer, new_url),
+            "title": "Chợ tình Sa Pa",
+            "kind": "festival",
+            "starts_on": "2026-12-12",
+            "recurrence": "weekly",
+            "recurrence_until": "9999-12-31",
+        },
+    )
+    assert response.status_code == 200
+    assert "Enter a date from 1900-01-01 to 2199-12-31." in response.get_data(as_text=True)
+    assert db_session.scalar(select(func.count(ContentItem.id))) == 0
