@@ -68,7 +68,9 @@ def queue_reports(
     for route in POLICE_CHANNELS:
         on_route = [guest for guest in guests if police_channel(guest) is route]
         for guest in on_route:
-            guest.report_status = OutboxState.QUEUED.value
+            # Only a change marks the guest for the flush (a declaration's are queued already).
+            if guest.report_status != OutboxState.QUEUED.value:
+                guest.report_status = OutboxState.QUEUED.value
         if on_route:
             outbox.enqueue(
                 session,
