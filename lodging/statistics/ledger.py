@@ -22,9 +22,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Delete, Insert, Select, bindparam, delete, insert, select
+from sqlalchemy import Delete, Insert, Select, Table, bindparam, delete, insert, select
 
 from core.clock import VIETNAM
 from core.database import DbSession
@@ -119,7 +119,7 @@ def _remove_projection() -> Delete:
 
 @cache
 def _add_projection() -> Insert:
-    return insert(StatisticsGuestStay)
+    return insert(cast(Table, StatisticsGuestStay.__table__))  # the table's: no ORM bulk insert
 
 
 @cache
