@@ -16,7 +16,7 @@ encryption, ORM, history, outbox); the ratio in ``bench.declarations`` follows f
 Then a declaration into an empty hotel and into one where PRESENT guests stay over
 the same days, in turns (each timed alone and cancelled after, so the hotels hold the
 same guests every time; medians of REQUESTS/4). Target: the full hotel's at most 1.2
-times the empty one's. Last, a stay leaving on 2199-12-31 (the latest date accepted)
+times the empty one's. Last, the longest stay a declaration may announce (730 nights)
 declared, extended, moved and cancelled (``bench.long_stay``) beside a two-night stay,
 target ≤ 200 ms each.
 """
