@@ -9,10 +9,11 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from core.auth import passwords
@@ -197,12 +198,18 @@ def create_api_token(session: DbSession, user: User, name: str, now: dt.datetime
     return token
 
 
-def user_for_api_token(session: DbSession, token: str, now: dt.datetime) -> User | None:
-    api_token = session.scalar(
+@cache
+def _live_token() -> Select[tuple[ApiToken]]:
+    """Built once: every API request runs it, and SQLAlchemy would build and key it anew."""
+    return (
         select(ApiToken)
         .options(joinedload(ApiToken.user))
-        .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
+        .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None))
     )
+
+
+def user_for_api_token(session: DbSession, token: str, now: dt.datetime) -> User | None:
+    api_token = session.scalar(_live_token(), {"token_hash": _digest(token)})
     if api_token is None or not api_token.user.active:
         return None
     if api_token.last_used_at is None or now - api_token.last_used_at > dt.timedelta(minutes=1):

@@ -14,11 +14,12 @@ import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from core.auth.models import User
 from core.auth.roles import Role
@@ -222,13 +223,24 @@ def establishments_of(session: DbSession, user: User) -> Sequence[Establishment]
 def member_establishment(session: DbSession, user: User, establishment_id: int) -> Establishment:
     """The establishment if ``user`` works there; ``NotFoundError`` otherwise."""
     establishment = session.scalar(
-        select(Establishment)
-        .join(Membership, Membership.establishment_id == Establishment.id)
-        .where(Establishment.id == establishment_id, Membership.user_id == user.id)
+        _member_establishment(), {"establishment_id": establishment_id, "user_id": user.id}
     )
     if establishment is None:
         raise NotFoundError(establishment_id)
     return establishment
+
+
+@cache
+def _member_establishment() -> Select[tuple[Establishment]]:
+    """Built once: every API call on an establishment runs it (SQLAlchemy would build it anew)."""
+    return (
+        select(Establishment)
+        .join(Membership, Membership.establishment_id == Establishment.id)
+        .where(
+            Establishment.id == bindparam("establishment_id"),
+            Membership.user_id == bindparam("user_id"),
+        )
+    )
 
 
 def is_owner(session: DbSession, user: User, establishment: Establishment) -> bool:

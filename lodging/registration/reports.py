@@ -65,19 +65,18 @@ def queue_reports(
     session: DbSession, event: StayEvent, guests: Sequence[Guest], *, now: dt.datetime
 ) -> None:
     """Queue ``event``'s reports of ``guests``, one per route, in the caller's transaction."""
+    messages = []
     for route in POLICE_CHANNELS:
         on_route = [guest for guest in guests if police_channel(guest) is route]
         for guest in on_route:
-            guest.report_status = OutboxState.QUEUED.value
+            # Only a change marks the guest for the flush (a declaration's are queued already).
+            if guest.report_status != OutboxState.QUEUED.value:
+                guest.report_status = OutboxState.QUEUED.value
         if on_route:
-            outbox.enqueue(
-                session,
-                kind=report_kind(route, event.kind),
-                key=report_key(event.id, route),
-                payload={
-                    "stay_id": event.stay_id,
-                    "event_id": event.id,
-                    "guest_ids": [guest.id for guest in on_route],
-                },
-                now=now,
-            )
+            payload = {
+                "stay_id": event.stay_id,
+                "event_id": event.id,
+                "guest_ids": [guest.id for guest in on_route],
+            }
+            messages.append((report_kind(route, event.kind), report_key(event.id, route), payload))
+    outbox.enqueue_all(session, messages, now=now)

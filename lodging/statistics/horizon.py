@@ -17,8 +17,9 @@ loses a guest who stays longer. At 90 days a change writes at most some 4 times 
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -42,11 +43,7 @@ def current(session: DbSession, *, for_update: bool = False) -> dt.date:
     takes the row for update, so it never counts the new days from a projection a
     change in flight has not committed yet (PostgreSQL; SQLite runs one writer).
     """
-    query = select(StatisticsHorizon.last_day).where(StatisticsHorizon.id == HORIZON_ROW)
-    locked = (
-        query.with_for_update() if for_update else query.with_for_update(read=True, key_share=True)
-    )
-    found = session.scalar(locked)
+    found = session.scalar(_stored(for_update=for_update))
     if found is not None:
         return found
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
@@ -56,6 +53,15 @@ def current(session: DbSession, *, for_update: bool = False) -> dt.date:
         .on_conflict_do_nothing()
     )
     return current(session, for_update=for_update)
+
+
+@cache
+def _stored(*, for_update: bool) -> Select[tuple[dt.date]]:
+    """Built once: every stay change reads it (see ``ledger``'s statements)."""
+    query = select(StatisticsHorizon.last_day).where(StatisticsHorizon.id == HORIZON_ROW)
+    return (
+        query.with_for_update() if for_update else query.with_for_update(read=True, key_share=True)
+    )
 
 
 def move_to(session: DbSession, last_day: dt.date) -> None:

@@ -7,7 +7,8 @@ read is written to the audit log in the same transaction.
 
 A ``before_request`` hook answers 404 to another establishment's id before the body
 is validated, so it is 404 whatever was sent; each view then looks its own record up
-(``_member_establishment``, ``_member_stay``) from its path.
+(``_member_establishment``, ``_member_stay``) from its path, which finds the hook's
+answer kept for the request instead of asking the database again.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Callable
-from typing import cast
+from typing import TypeVar, cast
 
 from flask import Response, jsonify, request, url_for
 from flask_babel import gettext as _
@@ -160,12 +161,36 @@ def _json(model: StaySummary | StayRecord, status: int = 200) -> Response:
     return response
 
 
+_RECORDS_FOUND = "registration_api.records_found"
+R = TypeVar("R", Establishment, Stay)
+
+
+def _once_a_request(kind: str, record_id: int, look_up: Callable[[], R]) -> R:
+    """``look_up()``'s record, looked up once a request for the caller and this id.
+
+    The hook and then the view ask for the same record; the second asks the first's
+    answer (a query saved) from the request's own WSGI environ, which no other request
+    or app context shares. A refusal is not kept: it answers 404 at once.
+    """
+    found: dict[tuple[str, int, int], object] = request.environ.setdefault(_RECORDS_FOUND, {})
+    key = (kind, _user().id, record_id)
+    if key not in found:
+        found[key] = look_up()
+    return cast(R, found[key])
+
+
 def _member_establishment(establishment_id: int) -> Establishment:
-    return properties.member_establishment(db.session, _user(), establishment_id)
+    return _once_a_request(
+        "establishment",
+        establishment_id,
+        lambda: properties.member_establishment(db.session, _user(), establishment_id),
+    )
 
 
 def _member_stay(stay_id: int) -> Stay:
-    return services.stay_for_member(db.session, _user().id, stay_id)
+    return _once_a_request(
+        "stay", stay_id, lambda: services.stay_for_member(db.session, _user().id, stay_id)
+    )
 
 
 @api.before_request
