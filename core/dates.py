@@ -15,7 +15,7 @@ values itself, ``InCalendar`` for WTForms fields, and ``CalendarDate`` and
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
@@ -77,20 +77,16 @@ class InCalendar:
             raise StopValidation(problem)
 
 
-def _checked_day(day: dt.date) -> dt.date:
-    problem = day_problem(day)
+D = TypeVar("D", dt.date, dt.datetime)
+
+
+def _checked(value: D) -> D:
+    problem = day_problem(value)  # a datetime is checked as a moment
     if problem is not None:
         # "portal": the API's error table passes our own (translated) message on.
         raise PydanticCustomError("portal", str(problem))
-    return day
+    return value
 
 
-def _checked_moment(moment: dt.datetime) -> dt.datetime:
-    problem = moment_problem(moment)
-    if problem is not None:
-        raise PydanticCustomError("portal", str(problem))
-    return moment
-
-
-CalendarDate = Annotated[dt.date, AfterValidator(_checked_day)]
-CalendarDatetime = Annotated[AwareDatetime, AfterValidator(_checked_moment)]
+CalendarDate = Annotated[dt.date, AfterValidator(_checked)]
+CalendarDatetime = Annotated[AwareDatetime, AfterValidator(_checked)]

@@ -91,24 +91,23 @@ def _refusal(char: str, *, multiline: bool) -> LazyString:
     )
 
 
-def text_filter(value: Any) -> Any:
-    """A WTForms filter for one line of text; its message shows on the field."""
+def _form_filter(value: Any, *, multiline: bool) -> Any:
     if not isinstance(value, str):
         return value
     try:
-        return clean_text(value)
+        return clean_text(value, multiline=multiline)
     except UnsafeTextError as exc:
         raise ValueError(exc.message) from None
+
+
+def text_filter(value: Any) -> Any:
+    """A WTForms filter for one line of text; its message shows on the field."""
+    return _form_filter(value, multiline=False)
 
 
 def multiline_filter(value: Any) -> Any:
     """A WTForms filter for notes and reasons: line breaks and tabs are kept."""
-    if not isinstance(value, str):
-        return value
-    try:
-        return clean_text(value, multiline=True)
-    except UnsafeTextError as exc:
-        raise ValueError(exc.message) from None
+    return _form_filter(value, multiline=True)
 
 
 def _pydantic_clean(value: str) -> str:
