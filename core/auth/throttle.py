@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from limits import RateLimitItem, parse
 from limits.strategies import RateLimiter
 
+from core.ids import MAX_ROW_ID
+
 DEVICE_COOKIE = "device"
 DEVICE_COOKIE_DAYS = 365
-_MAX_USER_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,7 @@ def read_device_cookie(key: bytes, value: str) -> DeviceCookie | None:
     if len(parts) != 3 or not parts[0].isdecimal() or len(parts[0]) > 19:
         return None
     user_id, nonce, signature = int(parts[0]), parts[1], parts[2]
-    if user_id > _MAX_USER_ID or not hmac.compare_digest(
-        signature, _signature(key, user_id, nonce)
-    ):
+    if user_id > MAX_ROW_ID or not hmac.compare_digest(signature, _signature(key, user_id, nonce)):
         return None
     return DeviceCookie(user_id, nonce)
 
@@ -70,9 +69,14 @@ class LoginLimits:
 
 @dataclass(frozen=True)
 class SignInAttempt:
-    """Who is trying: the typed e-mail, the address, and the device if it is trusted."""
+    """Who is trying: the typed e-mail, the address, and the device if it is trusted.
+
+    The account is counted under ``account_key``, a keyed hash of the e-mail: the
+    limits' storage (Redis) holds no one's address.
+    """
 
     email: str
+    account_key: str
     address: str
     trusted_device: DeviceCookie | None
 
@@ -87,7 +91,12 @@ class LoginThrottle:
         self._per_device: RateLimitItem = parse(limits.per_device)
 
     def attempt(
-        self, email: str, address: str, device: DeviceCookie | None, user_id: int | None
+        self,
+        email: str,
+        account_key: str,
+        address: str,
+        device: DeviceCookie | None,
+        user_id: int | None,
     ) -> SignInAttempt:
         """The attempt; the device is trusted only for its own account, under its limit."""
         trusted = (
@@ -96,13 +105,13 @@ class LoginThrottle:
             and device.user_id == user_id
             and self._limiter.test(self._per_device, "login-device", device.nonce)
         )
-        return SignInAttempt(email, address, device if trusted else None)
+        return SignInAttempt(email, account_key, address, device if trusted else None)
 
     def may_try(self, attempt: SignInAttempt) -> bool:
         if attempt.trusted_device is not None:
             return True  # its own limit was checked when it was trusted
         return self._limiter.test(
-            self._per_account, "login-account", attempt.email
+            self._per_account, "login-account", attempt.account_key
         ) and self._limiter.test(self._per_address, "login-address", attempt.address)
 
     def failed(self, attempt: SignInAttempt) -> None:
@@ -110,5 +119,5 @@ class LoginThrottle:
         if attempt.trusted_device is not None:
             self._limiter.hit(self._per_device, "login-device", attempt.trusted_device.nonce)
             return
-        self._limiter.hit(self._per_account, "login-account", attempt.email)
+        self._limiter.hit(self._per_account, "login-account", attempt.account_key)
         self._limiter.hit(self._per_address, "login-address", attempt.address)

@@ -30,6 +30,7 @@ from core.auth.forms import LoginForm, RegisterForm
 from core.auth.models import User
 from core.auth.roles import Role
 from core.clock import utcnow
+from core.crypto import cipher
 from core.extensions import db, limiter
 
 bp = Blueprint("auth", __name__, url_prefix="/<locale:lang>", template_folder="../templates")
@@ -80,8 +81,9 @@ def _sign_in_attempt(login_throttle: throttle.LoginThrottle, email: str) -> thro
     cookie = request.cookies.get(throttle.DEVICE_COOKIE, "")
     device = throttle.read_device_cookie(_device_key(), cookie) if cookie else None
     user = services.find_user(db.session, email) if device else None
+    account_key = cipher().lookup_hash(email, context="login-account")
     return login_throttle.attempt(
-        email, request.remote_addr or "", device, user.id if user else None
+        email, account_key, request.remote_addr or "", device, user.id if user else None
     )
 
 
