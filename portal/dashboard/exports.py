@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 
 from openpyxl import Workbook
@@ -15,9 +16,12 @@ from openpyxl.utils import get_column_letter
 
 from portal.dashboard.tables import Column, Kind, Row, Table, Value, suppressed_text
 
-CSV_TYPE = "text/csv; charset=utf-8"
+# Werkzeug adds "; charset=utf-8" to a text/* type: naming it here would say it twice.
+CSV_TYPE = "text/csv"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SHEET_TITLE_LENGTH = 31  # Excel's limit
+# Characters Excel refuses in a sheet title ("Phường/xã" is a column heading in Vietnamese).
+_SHEET_TITLE_REFUSED = re.compile(r"[\\/?*\[\]:]")
 # Spreadsheets run a cell starting with these as a formula (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -48,13 +52,18 @@ def to_csv(table: Table, notes: Sequence[str] = ()) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def sheet_title(index: int, title: str) -> str:
+    """A title Excel takes: numbered (so distinct), without its refused characters, ≤ 31."""
+    safe = " ".join(_SHEET_TITLE_REFUSED.sub(" ", title).split()).strip("'") or "Sheet"
+    return f"{index} {safe}"[:_SHEET_TITLE_LENGTH].rstrip()
+
+
 def to_xlsx(tables: Sequence[Table], notes: Sequence[str] = ()) -> bytes:
     """One sheet per table; percentages and decimals keep their number formats."""
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]  # a new workbook always has one sheet
     for index, table in enumerate(tables, start=1):
-        title = str(table.title)[: _SHEET_TITLE_LENGTH - 4] or "Sheet"
-        sheet = book.create_sheet(f"{index} {title}"[:_SHEET_TITLE_LENGTH])
+        sheet = book.create_sheet(sheet_title(index, str(table.title)))
         for line in _lines(table):
             sheet.append(line)
         for position, column in enumerate(table.columns, start=1):
