@@ -46,20 +46,22 @@ def demo_account_lines(session: DbSession) -> list[str]:
 
 
 def load_demo_accounts(session: DbSession, now: dt.datetime) -> list[str]:
+    """One account per role; the police one needs an area, which its feature's loader gives."""
     for role, email, password, name in DEMO_ACCOUNTS:
-        if services.find_user(session, email) is None:
+        if role is not Role.POLICE and services.find_user(session, email) is None:
             services.create_user(
-                session,
-                email=email,
-                password=password,
-                role=role,
-                now=now,
-                full_name=name,
-                police_province="Quảng Ninh" if role is Role.POLICE else None,
-                police_unit="Công an phường Bãi Cháy" if role is Role.POLICE else None,
+                session, email=email, password=password, role=role, now=now, full_name=name
             )
     session.flush()
     return demo_account_lines(session)
+
+
+def demo_account(role: Role) -> tuple[str, str, str]:
+    """The demo account of a role: e-mail, password and name."""
+    for account_role, email, password, name in DEMO_ACCOUNTS:
+        if account_role is role:
+            return email, password, name
+    raise LookupError(role)
 
 
 def register_demo_loader(app: Flask, loader: DemoLoader) -> None:

@@ -15,7 +15,8 @@ from core import api, audit, crypto, errors, i18n, ids, json_bodies, links, secu
 from core.auth import access
 from core.auth import admin as accounts_admin
 from core.auth import views as auth_views
-from core.auth.access import register_work_link
+from core.auth.access import register_landing, register_work_link
+from core.auth.areas import register_police_areas
 from core.auth.cli import tokens_cli, users_cli
 from core.auth.roles import DEPARTMENT_ROLES, LODGING_ROLES, Role
 from core.database import DbSession, configure_sqlite
@@ -42,6 +43,7 @@ from lodging.properties.forms import KIND_LABELS as LODGING_KIND_LABELS
 from lodging.properties.search_documents import register_lodging_source
 from lodging.registration import cli as registration_cli
 from lodging.registration import models as registration_models
+from lodging.registration import police_answers
 from lodging.registration.alert_mail import alert_composer
 from lodging.registration.alerts import enqueue_deadline_alerts
 from lodging.registration.api import endpoints as registration_api
@@ -86,6 +88,10 @@ from portal.destinations import views as destination_views
 from portal.destinations.demo import load_demo_content
 from portal.destinations.presentation import CATEGORY_LABELS as EVENT_CATEGORY_LABELS
 from portal.destinations.presentation import KIND_LABELS as PLACE_KIND_LABELS
+from portal.police import api as police_api
+from portal.police import jurisdiction as police_areas
+from portal.police import views as police_views
+from portal.police.demo import load_demo_police
 from search import api as search_api
 from search import health as search_health
 from search import labels as search_labels
@@ -103,6 +109,7 @@ MODEL_MODULES = (
     outbox,
     properties_models,
     registration_models,
+    police_answers,
     destination_models,
     statistics_reports,
     statistics_models,
@@ -215,11 +222,16 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
     app.register_blueprint(booking_guest_views.bp)
     app.register_blueprint(booking_owner_views.bp)
     app.register_api(bookings_api.api)
+    app.register_blueprint(police_views.bp)
+    app.register_api(police_api.api)
+    register_police_areas(app, police_areas.resolve, police_areas.name)
+    register_landing(app, Role.POLICE, "police.home")
     app.add_url_rule("/", "root", _root)
     init_search(app, settings)
     register_indexing(app)
     register_lodging_source(app)
     api.register_health_check(app, "search", lambda: search_health.check(backend_of(app)))
+    register_demo_loader(app, load_demo_police)  # first: the accounts' lines list it
     register_demo_loader(app, load_demo_accounts)
     register_demo_loader(app, load_demo_establishments)
     register_demo_loader(app, load_demo_stays)
@@ -325,6 +337,7 @@ def _register_work_links(app: OpenAPI) -> None:
     register_work_link(app, "content_admin.list_content", _l("Content"), *DEPARTMENT_ROLES)
     register_work_link(app, "dashboard.overview", _l("Statistics"), *DEPARTMENT_ROLES)
     register_work_link(app, "owner_dashboard.overview", _l("Statistics"), *LODGING_ROLES)
+    register_work_link(app, "police.home", _l("Police workspace"), Role.POLICE)
     register_work_link(app, "accounts_admin.list_users", _l("Users"), Role.ADMIN)
     register_work_link(app, "outbox_admin.show_status", _l("Report deliveries"), Role.ADMIN)
 

@@ -51,7 +51,7 @@ def make_user(session: Session, role: Role = Role.TOURIST, **overrides: object) 
         "full_name": f"Người dùng {n}",
     }
     if role is Role.POLICE:
-        values.update(police_province="Quảng Ninh", police_unit="Công an phường Hạ Long")
+        values.update(police_province_code=22, police_commune_code=None)  # Quảng Ninh
     values.update(overrides)
     user = accounts.create_user(session, role=role, now=utcnow(), **values)
     session.commit()

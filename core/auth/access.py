@@ -11,7 +11,7 @@ from flask import Flask, abort, current_app
 from flask_babel import LazyString
 from flask_login import current_user
 
-from core.auth import services
+from core.auth import areas, services
 from core.auth.models import User
 from core.auth.roles import ROLE_LABELS, Role
 from core.clock import utcnow
@@ -68,12 +68,22 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(_load_user)
     app.before_request(_load_session_user)
     app.jinja_env.globals["role_label"] = ROLE_LABELS.get
+    app.jinja_env.globals["police_area_name"] = areas.area_name
     app.jinja_env.globals["work_links"] = _work_links
 
 
 def register_work_link(app: Flask, endpoint: str, label: LazyString, *roles: Role) -> None:
     """Show a link to ``endpoint`` in the header for signed-in users with one of ``roles``."""
     app.extensions.setdefault("work_links", []).append((endpoint, label, frozenset(roles)))
+
+
+def register_landing(app: Flask, role: Role, endpoint: str) -> None:
+    """Where a user of ``role`` lands after signing in (default: their account page)."""
+    app.extensions.setdefault("role_landings", {})[role] = endpoint
+
+
+def landing_endpoint(user: User) -> str:
+    return str(current_app.extensions.get("role_landings", {}).get(user.role, "auth.account"))
 
 
 def _work_links() -> list[tuple[str, LazyString]]:

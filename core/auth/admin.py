@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from core import audit
-from core.auth import services
+from core.auth import areas, services
 from core.auth.access import roles_required, signed_in_user
 from core.auth.forms import CreateUserForm
 from core.auth.models import User
@@ -34,6 +34,7 @@ def create_user() -> ResponseReturnValue:
         admin = signed_in_user()
         now = utcnow()
         try:
+            area = _police_area(form)
             user = services.create_user(
                 db.session,
                 email=form.email.data or "",
@@ -41,8 +42,8 @@ def create_user() -> ResponseReturnValue:
                 role=Role(form.role.data),
                 now=now,
                 full_name=form.full_name.data or "",
-                police_province=form.police_province.data or None,
-                police_unit=form.police_unit.data or None,
+                police_province_code=area[0] if area else None,
+                police_commune_code=area[1] if area else None,
             )
         except services.AccountError as exc:
             getattr(form, exc.field).errors.append(exc.message)
@@ -62,3 +63,10 @@ def create_user() -> ResponseReturnValue:
             flash(_("Account created for %(email)s.", email=user.email), "success")
             return redirect(url_for("accounts_admin.list_users"))
     return render_template("auth/admin_create_user.html", form=form)
+
+
+def _police_area(form: CreateUserForm) -> areas.PoliceArea | None:
+    """A police account's area from the names typed; none for other roles."""
+    if form.role.data != Role.POLICE.value:
+        return None
+    return areas.resolve_area(form.police_province.data or "", form.police_commune.data or "")

@@ -18,7 +18,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from core import audit
-from core.auth import services
+from core.auth import areas, services
 from core.auth.models import User
 from core.auth.roles import Role
 from core.clock import utcnow
@@ -54,8 +54,14 @@ def _read_password(from_stdin: bool) -> str:
 @click.option(
     "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
 )
-@click.option("--police-province", default=None, help="Police users: the province of their unit.")
-@click.option("--police-unit", default=None, help="Police users: their commune police unit.")
+@click.option(
+    "--police-province", default=None, help="Police users: their unit's province (name or code)."
+)
+@click.option(
+    "--police-commune",
+    default=None,
+    help="Police users of a commune or ward police: its name or code (none: the province).",
+)
 @click.option(
     "--establishment",
     type=int,
@@ -68,13 +74,16 @@ def create_user_command(  # noqa: PLR0917 - click passes one argument per option
     full_name: str,
     password_stdin: bool,
     police_province: str | None,
-    police_unit: str | None,
+    police_commune: str | None,
     establishment: int | None,
 ) -> None:
     """Create a user with a role (officials are only ever created this way or by an admin)."""
     password = _read_password(password_stdin)
     now = utcnow()
     try:
+        area: areas.PoliceArea | None = None
+        if role == Role.POLICE.value or police_province or police_commune:
+            area = areas.resolve_area(police_province or "", police_commune or "")
         user = services.create_user(
             db.session,
             email=email,
@@ -82,8 +91,8 @@ def create_user_command(  # noqa: PLR0917 - click passes one argument per option
             role=Role(role),
             now=now,
             full_name=full_name,
-            police_province=police_province,
-            police_unit=police_unit,
+            police_province_code=area[0] if area else None,
+            police_commune_code=area[1] if area else None,
         )
     except services.AccountError as exc:
         raise click.ClickException(f"{exc.field}: {exc.message}") from exc

@@ -105,11 +105,15 @@ class CreateUserForm(FlaskForm):
     )
     police_province = StringField(
         _l("Police: province"),
-        description=_l("Only for police accounts: the province of their unit."),
+        description=_l("Only for police accounts: the province of their unit, e.g. Quảng Ninh."),
+        filters=[text_filter],
         validators=[Optional(), Length(max=100)],
     )
-    police_unit = StringField(
-        _l("Police: ward or commune police unit"),
-        description=_l("Only for police accounts, e.g. Công an phường Bãi Cháy."),
-        validators=[Optional(), Length(max=200)],
+    police_commune = StringField(
+        _l("Police: ward or commune"),
+        description=_l(
+            "Only for a ward or commune police, e.g. Bãi Cháy. Leave empty for the province police."
+        ),
+        filters=[text_filter],
+        validators=[Optional(), Length(max=100)],
     )

@@ -29,9 +29,10 @@ class User(Base):
         Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
     )
     locale: Mapped[str] = mapped_column(String(8), default="vi")
-    # Police users act within a jurisdiction: the province and commune police unit.
-    police_province: Mapped[str | None] = mapped_column(String(100))
-    police_unit: Mapped[str | None] = mapped_column(String(200))
+    # Police users act within a jurisdiction: a province's police, or one commune's
+    # (GSO codes of the units in force; a feature resolves names, see core.auth.areas).
+    police_province_code: Mapped[int | None]
+    police_commune_code: Mapped[int | None]
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime]
     last_login_at: Mapped[dt.datetime | None]

@@ -85,16 +85,16 @@ def create_user(
     now: dt.datetime,
     full_name: str = "",
     locale: str = "vi",
-    police_province: str | None = None,
-    police_unit: str | None = None,
+    police_province_code: int | None = None,
+    police_commune_code: int | None = None,
     policy: PasswordPolicy = PasswordPolicy(),
 ) -> User:
     """Create an account of any role; police accounts need their jurisdiction."""
     email = normalize_email(email)
     check_password(password, policy, email)
-    if role is Role.POLICE and not (police_province and police_unit):
+    if role is Role.POLICE and police_province_code is None:
         raise AccountError(
-            "police_unit", _l("A police account needs its province and commune police unit.")
+            "police_province", _l("A police account needs the province of its police unit.")
         )
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise AccountError("email", _l("An account with this e-mail address already exists."))
@@ -104,8 +104,8 @@ def create_user(
         password_hash=passwords.hash_password(password),
         role=role,
         locale=locale,
-        police_province=police_province if role is Role.POLICE else None,
-        police_unit=police_unit if role is Role.POLICE else None,
+        police_province_code=police_province_code if role is Role.POLICE else None,
+        police_commune_code=police_commune_code if role is Role.POLICE else None,
         created_at=now,
     )
     session.add(user)

@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response
 
 from core import audit
 from core.auth import services, throttle
-from core.auth.access import roles_required, signed_in_user
+from core.auth.access import landing_endpoint, roles_required, signed_in_user
 from core.auth.forms import LoginForm, RegisterForm
 from core.auth.models import User
 from core.auth.roles import Role
@@ -116,7 +116,8 @@ def login() -> ResponseReturnValue:
         if user is not None:
             _sign_in(user)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")) or url_for("auth.account"))
+            landing = url_for(landing_endpoint(user))
+            return redirect(_safe_next(request.args.get("next")) or landing)
         login_throttle.failed(attempt)
         form.password.errors = [_("Wrong e-mail address or password.")]
     return render_template("auth/login.html", form=form)

@@ -5,11 +5,14 @@ The services queue one outbox message per reportable change of a stay (key
 feeds' worker moves it through its states and copies each state onto the guests'
 ``report_status``. What the state alone does not say, the guest's latest message
 does: the receiver's field errors when it refused the report, the last error when
-it could not be sent.
+it could not be sent. The police's own answer in their workspace
+(``police_answers``) counts when it is newer than the latest message: a receipt, or a
+refusal with its reasons on the same field paths.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ from core.database import DbSession
 from core.outbox.messages import OutboxMessage, OutboxState
 from lodging.registration.deadlines import LAST_ALERT_LEAD
 from lodging.registration.models import Guest, StayEvent
+from lodging.registration.police_answers import AnswerKind, PoliceAnswer, latest_answers
 from lodging.registration.reports import report_keys
 
 # Thirty minutes before the deadline, a report not delivered turns into an alert.
@@ -66,6 +70,9 @@ class Delivery:
     state: str | None  # an OutboxState value; None before the report is queued
     errors: tuple[FieldError, ...] = ()  # when refused
     last_error: str = ""  # when it could not be sent, or the answer was lost
+    by_police: bool = False  # the police answered in their workspace (receipt or refusal)
+    answered_by: str = ""  # the officer who answered
+    answered_at: dt.datetime | None = None
 
 
 def deliveries(session: DbSession, guests: Sequence[Guest]) -> dict[int, Delivery]:
@@ -81,7 +88,30 @@ def deliveries(session: DbSession, guests: Sequence[Guest]) -> dict[int, Deliver
         for message in messages:
             for guest_id in message.payload.get("guest_ids", ()):
                 latest[guest_id] = message
-    return {guest.id: _delivery(guest, latest.get(guest.id)) for guest in guests}
+    answers = latest_answers(session, guests)
+    return {
+        guest.id: _answered(guest, answers.get(guest.id), latest.get(guest.id))
+        or _delivery(guest, latest.get(guest.id))
+        for guest in guests
+    }
+
+
+def _answered(
+    guest: Guest, answer: PoliceAnswer | None, message: OutboxMessage | None
+) -> Delivery | None:
+    """The police's answer, unless a later report (a correction) superseded it."""
+    if answer is None or (message is not None and message.created_at > answer.at):
+        return None
+    errors: tuple[FieldError, ...] = ()
+    if answer.kind is AnswerKind.REJECTION:
+        if guest.report_status != OutboxState.REJECTED.value:
+            return None
+        errors = tuple(
+            FieldError(label, text)
+            for path, text in sorted(answer.errors.items())
+            if (label := _label(path, guest.position)) is not None
+        )
+    return Delivery(guest.report_status, errors, "", True, answer.officer_label, answer.at)
 
 
 def _delivery(guest: Guest, message: OutboxMessage | None) -> Delivery:

@@ -1,4 +1,6 @@
-"""Demo guests at the first demo establishment: a family and a foreign couple in the house.
+"""Demo guests: a family and a foreign couple at Bãi Cháy, and a guest in Sa Pa.
+
+Each commune's police see their own guests only, so the demo has guests in two.
 
 ``flask demo load`` runs the loaders in the app context, after the establishments';
 the demo guests' documents are sealed with the app's own key, as at the desk.
@@ -43,12 +45,45 @@ def load_demo_stays(session: DbSession, now: dt.datetime) -> list[str]:
     stays = session.scalar(
         select(func.count(Stay.id)).where(Stay.establishment_id == establishment.id)
     )
+    cipher: PersonalDataCipher = current_app.extensions["personal_data_cipher"]
     if not stays:
-        cipher: PersonalDataCipher = current_app.extensions["personal_data_cipher"]
         staff = accounts.find_user(session, STAFF_EMAIL)
         _declare_demo_stays(session, establishment, staff, cipher, now)
         session.flush()
+    _declare_in_sapa(session, cipher, now)
     return []
+
+
+def _declare_in_sapa(session: DbSession, cipher: PersonalDataCipher, now: dt.datetime) -> None:
+    """A guest at the Sa Pa demo hotel, if it has none yet: another commune's police."""
+    establishment = session.scalar(select(Establishment).where(Establishment.name == SAPA_PLACE))
+    if establishment is None or session.scalar(
+        select(func.count(Stay.id)).where(Stay.establishment_id == establishment.id)
+    ):
+        return
+    guest = GuestInput(
+        full_name="Lò Văn Dũng",
+        birth_date=dt.date(1979, 3, 12),
+        sex=Sex.M,
+        nationality="VN",
+        residence_country="VN",
+        residence_province="Lào Cai",
+        document_type=DocumentType.CCCD,
+        document_number="010079003128",
+    )
+    data = StayInput(
+        room="102",
+        arrival=now - dt.timedelta(hours=3),
+        expected_departure=now.astimezone(VIETNAM).date() + dt.timedelta(days=2),
+        purpose=Purpose.TOURISM,
+        guests=(guest,),
+    )
+    actor = Actor(None, "demo", Channel.DESK)
+    registration.declare_stay(session, establishment, data, actor=actor, cipher=cipher, now=now)
+    session.flush()
+
+
+SAPA_PLACE = "Khách sạn Mây Trắng Sa Pa"
 
 
 def _family(now: dt.datetime) -> StayInput:

@@ -170,7 +170,7 @@ def test_police_accounts_need_their_jurisdiction(db_session):
         services.create_user(
             db_session, email="cs@example.com", password=PASSWORD, role=Role.POLICE, now=utcnow()
         )
-    assert error.value.field == "police_unit"
+    assert error.value.field == "police_province"
 
 
 def test_next_parameter_never_leaves_the_site(client, db_session):
@@ -200,19 +200,19 @@ def test_admin_creates_a_police_account_with_its_unit(client, db_session):
     response = create_police_account_as_admin(
         client,
         db_session,
-        police_province="Quảng Ninh",
-        police_unit="Công an phường Bãi Cháy",
+        police_province="quang ninh",
+        police_commune="Phường Bãi Cháy",
     )
     assert response.status_code == 302
     created = db_session.scalar(select(User).where(User.email == "bao.pq@example.com"))
     assert created.role is Role.POLICE
-    assert created.police_unit == "Công an phường Bãi Cháy"
+    assert (created.police_province_code, created.police_commune_code) == (22, 6673)
 
 
 def test_admin_form_refuses_a_police_account_without_unit(client, db_session):
     response = create_police_account_as_admin(client, db_session)
     assert response.status_code == 200
-    assert "needs its province and commune police unit" in response.get_data(as_text=True)
+    assert "needs the province of its police unit" in response.get_data(as_text=True)
 
 
 def test_an_invalid_email_is_reported_with_the_other_mistakes(client):

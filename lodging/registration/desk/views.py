@@ -27,8 +27,9 @@ from core.links import public_url_for
 from lodging.properties import services as properties
 from lodging.properties.models import Establishment
 from lodging.properties.services import NotFoundError
-from lodging.registration import bookings, sealed, services
+from lodging.registration import bookings, police_answers, sealed, services
 from lodging.registration.declarations import DeclarationError, StayInput
+from lodging.registration.delivery_state import deliveries
 from lodging.registration.desk import declaration_form
 from lodging.registration.desk import overview as desk
 from lodging.registration.desk.declaration_form import Feedback
@@ -241,6 +242,7 @@ def correct(stay_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         data = declaration_form.form_data(sealed.stay_input(stay, cipher()))
         form = _stay_form(stay.establishment, data=data)
+        declaration_form.place_errors(form, _police_reasons(stay))
         _audit_view(stay, "correct")
         return _declaration_page(form, stay.establishment, stay=stay, fixed_guests=fixed)
 
@@ -253,6 +255,17 @@ def correct(stay_id: int) -> ResponseReturnValue:
 
     form = _stay_form(stay.establishment)
     return _saved_or_page(form, stay.establishment, save, stay=stay, fixed_guests=fixed)
+
+
+def _police_reasons(stay: Stay) -> dict[str, str]:
+    """What the police refused and is not corrected yet, by field path: shown on the field."""
+    answers = police_answers.latest_answers(db.session, stay.guests)
+    reasons: dict[str, str] = {}
+    for guest in stay.guests:
+        reasons.update(police_answers.open_rejection(guest, answers.get(guest.id)))
+    return {
+        path: _("Refused by the police: %(reason)s", reason=text) for path, text in reasons.items()
+    }
 
 
 # --- One stay, and what can happen to it ---------------------------------------------
@@ -281,6 +294,7 @@ def _stay_page(stay: Stay, **forms: Any) -> str:
         departure=departure,
         move=move,
         checkin_link=public_url_for("self_checkin.stay_form", token=token) if token else "",
+        deliveries=deliveries(db.session, stay.guests),
     )
 
 
