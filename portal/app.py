@@ -222,16 +222,12 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
     app.register_blueprint(booking_guest_views.bp)
     app.register_blueprint(booking_owner_views.bp)
     app.register_api(bookings_api.api)
-    app.register_blueprint(police_views.bp)
-    app.register_api(police_api.api)
-    register_police_areas(app, police_areas.resolve, police_areas.name)
-    register_landing(app, Role.POLICE, "police.home")
+    _register_police(app)
     app.add_url_rule("/", "root", _root)
     init_search(app, settings)
     register_indexing(app)
     register_lodging_source(app)
     api.register_health_check(app, "search", lambda: search_health.check(backend_of(app)))
-    register_demo_loader(app, load_demo_police)  # first: the accounts' lines list it
     register_demo_loader(app, load_demo_accounts)
     register_demo_loader(app, load_demo_establishments)
     register_demo_loader(app, load_demo_stays)
@@ -256,6 +252,15 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
         booking_cli,
     ):
         app.cli.add_command(group)
+
+
+def _register_police(app: OpenAPI) -> None:
+    """The police workspace: its pages and API, areas by name, and where police land."""
+    app.register_blueprint(police_views.bp)
+    app.register_api(police_api.api)
+    register_police_areas(app, police_areas.resolve, police_areas.name)
+    register_landing(app, Role.POLICE, "police.home")
+    register_demo_loader(app, load_demo_police)  # before the accounts': their lines list it
 
 
 def _register_feeds(app: OpenAPI, settings: Settings) -> None:

@@ -14,6 +14,7 @@ from typing import Annotated, Any, cast
 from flask import Response, jsonify, request
 from flask_babel import gettext as _
 from flask_openapi3 import APIBlueprint, Tag
+from flask_openapi3.types import ResponseDict
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from core.api import API_PREFIX, BEARER_SECURITY, api_user, token_required
@@ -231,7 +232,9 @@ def _record(
     db.session.commit()
 
 
-@api.post("/police/searches", security=BEARER_SECURITY, responses={200: PoliceGuests, 422: _INVALID})
+@api.post(
+    "/police/searches", security=BEARER_SECURITY, responses={200: PoliceGuests, 422: _INVALID}
+)
 @token_required(Role.POLICE)
 def search(body: PoliceSearchBody) -> Response:
     """Guests of the area by exact document number, or by full name and date of birth."""
@@ -248,7 +251,7 @@ def search(body: PoliceSearchBody) -> Response:
     return jsonify(guests=[_guest_out(row) for row in rows])
 
 
-_ANSWER_RESPONSES = {200: PoliceAnswerOut, 404: _NOT_FOUND, 422: _INVALID}
+_ANSWER_RESPONSES: ResponseDict = {200: PoliceAnswerOut, 404: _NOT_FOUND, 422: _INVALID}
 
 
 @api.post("/police/stays/<int:id>/receipt", security=BEARER_SECURITY, responses=_ANSWER_RESPONSES)

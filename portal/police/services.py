@@ -119,13 +119,14 @@ def establishments(
         row.establishment_id
         for row in silent_establishments(session, today=today, now=now, establishment_ids=ids)
     }
-    last = dict(
-        session.execute(
+    last: dict[int, dt.datetime] = {
+        row[0]: row[1]
+        for row in session.execute(
             select(Stay.establishment_id, func.max(Stay.created_at))
             .where(Stay.establishment_id.in_(ids))
             .group_by(Stay.establishment_id)
-        ).all()
-    )
+        )
+    }
     places = session.scalars(select(Establishment).where(Establishment.id.in_(ids)))
     rows = [_establishment_row(e, late.get(e.id), e.id in silent, last.get(e.id)) for e in places]
     return sorted(rows, key=lambda r: (-(r.overdue + r.late), not r.silent, fold(r.name)))
@@ -237,7 +238,7 @@ def search(
             sealed.document_hash(cipher, kind, normalise_document(kind, number))
             for kind in SEARCHABLE_DOCUMENTS
         ]
-        condition = Guest.document_hash.in_(hashes)
+        condition: ColumnElement[bool] = Guest.document_hash.in_(hashes)
     elif query.full_name.strip() and query.birth_date is not None:
         condition = (Guest.name_folded == fold(query.full_name)[:200]) & (
             Guest.birth_date == query.birth_date

@@ -50,7 +50,7 @@ def _answer_field(path: str) -> str:
     if match is None:
         return str(FIELD_LABELS.get(path, path))
     label = FIELD_LABELS.get(match[2], match[2])
-    return _("Guest %(number)s", number=int(match[1]) + 1) + f": {label}"
+    return str(_("Guest %(number)s", number=int(match[1]) + 1)) + f": {label}"
 
 
 def _address() -> str:

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from core.auth.models import User
+from tests.core.test_accounts import create_police_account_as_admin
 
 
 @pytest.mark.parametrize(
@@ -19,8 +20,16 @@ from core.auth.models import User
     ],
 )
 def test_cli_creates_a_police_account_for_an_area(app, db_session, province, commune, codes):
-    args = ["users", "create", "cs@example.com", "--role", "police", "--password-stdin",
-            "--police-province", province]
+    args = [
+        "users",
+        "create",
+        "cs@example.com",
+        "--role",
+        "police",
+        "--password-stdin",
+        "--police-province",
+        province,
+    ]
     if commune:
         args += ["--police-commune", commune]
     result = app.test_cli_runner().invoke(args=args, input="Yen-Tu-Pagoda-1413\n")
@@ -46,8 +55,6 @@ def test_cli_refuses_an_unknown_area(app, db_session, extra, message):
 
 
 def test_admin_form_says_which_commune_is_unknown(client, db_session):
-    from tests.core.test_accounts import create_police_account_as_admin
-
     response = create_police_account_as_admin(
         client, db_session, police_province="Quang Ninh", police_commune="Sa Pa"
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from core.clock import utcnow
-from lodging.registration import police_answers
-from lodging.registration.models import DocumentType, GuestRole
-from tests.factories import citizen, csrf_token, declare, log_in, stay_input
+from lodging.registration import police_answers, services
+from lodging.registration.models import Actor, Channel, DocumentType, GuestRole
+from tests.factories import TEST_CIPHER, citizen, csrf_token, declare, log_in, stay_input
 
 
 def _reject(client, stay, path, reason):
@@ -39,10 +39,6 @@ def test_a_rejection_shows_on_the_field_on_the_desk(
 def test_a_correction_supersedes_the_rejection_and_shows_in_the_police_history(
     client, db_session, officer, owner, bai_chay_stay
 ):
-    from lodging.registration import services
-    from lodging.registration.models import Actor, Channel
-    from tests.factories import TEST_CIPHER
-
     log_in(client, officer.email)
     _reject(client, bai_chay_stay, "room", "Phòng không tồn tại")
     fixed = stay_input(citizen(), room="102")

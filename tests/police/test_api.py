@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.audit import AuditEntry
+from core.auth.services import create_api_token
+from core.clock import VIETNAM, utcnow
 from tests.police.conftest import SA_PA_GUEST
 
 
@@ -17,29 +19,47 @@ def test_guests_present_are_the_areas_with_the_laws_fields(
     assert guest["full_name"] == "Nguyễn Thị Ánh"
     assert guest["document_number"] == "001190012345"
     assert guest["establishment_id"] == bai_chay_stay.establishment_id
-    for key in ("birth_date", "nationality", "document_type", "room", "arrival",
-                "expected_departure", "report_status"):
+    for key in (
+        "birth_date",
+        "nationality",
+        "document_type",
+        "room",
+        "arrival",
+        "expected_departure",
+        "report_status",
+    ):
         assert key in guest
 
 
 def test_guests_by_date_and_a_bad_date(client, api_headers, bai_chay_stay):
-    day = bai_chay_stay.guests[0].arrival.astimezone(__import__("core.clock").clock.VIETNAM).date()
+    day = bai_chay_stay.guests[0].arrival.astimezone(VIETNAM).date()
     found = client.get(f"/api/v1/police/guests?date={day.isoformat()}", headers=api_headers)
     assert len(found.get_json()["guests"]) == 1
-    assert client.get("/api/v1/police/guests?date=2026-02-30", headers=api_headers).status_code == 400
+    assert (
+        client.get("/api/v1/police/guests?date=2026-02-30", headers=api_headers).status_code == 400
+    )
 
 
 def test_establishments_are_the_areas(client, api_headers, bai_chay, sa_pa):
-    names = [e["name"] for e in client.get("/api/v1/police/establishments", headers=api_headers).get_json()["establishments"]]
+    names = [
+        e["name"]
+        for e in client.get("/api/v1/police/establishments", headers=api_headers).get_json()[
+            "establishments"
+        ]
+    ]
     assert names == ["Khách sạn Sóng Biển"]
 
 
 def test_a_search_needs_a_reason(client, db_session, api_headers, bai_chay_stay):
     body = {"document_number": "001190012345"}
     assert client.post("/api/v1/police/searches", json=body, headers=api_headers).status_code == 422
-    blank = client.post("/api/v1/police/searches", json=body | {"reason": "  "}, headers=api_headers)
+    blank = client.post(
+        "/api/v1/police/searches", json=body | {"reason": "  "}, headers=api_headers
+    )
     assert blank.status_code == 422
-    found = client.post("/api/v1/police/searches", json=body | {"reason": "Case 9"}, headers=api_headers)
+    found = client.post(
+        "/api/v1/police/searches", json=body | {"reason": "Case 9"}, headers=api_headers
+    )
     assert [g["full_name"] for g in found.get_json()["guests"]] == ["Nguyễn Thị Ánh"]
     entry = db_session.scalar(select(AuditEntry).where(AuditEntry.action == "police.search"))
     assert entry.detail["reason"] == "Case 9"
@@ -61,11 +81,15 @@ def test_outside_the_area_is_404(client, api_headers, sa_pa_stay):
 
 def test_rejection_and_receipt(client, db_session, api_headers, bai_chay_stay):
     url = f"/api/v1/police/stays/{bai_chay_stay.id}"
-    bad = client.post(f"{url}/rejection", json={"errors": {"guests[5].full_name": "x"}}, headers=api_headers)
+    bad = client.post(
+        f"{url}/rejection", json={"errors": {"guests[5].full_name": "x"}}, headers=api_headers
+    )
     assert bad.status_code == 422
     unknown = client.post(f"{url}/rejection", json={"errors": {"colour": "x"}}, headers=api_headers)
     assert unknown.status_code == 422
-    rejected = client.post(f"{url}/rejection", json={"errors": {"guests[0].full_name": "sai tên"}}, headers=api_headers)
+    rejected = client.post(
+        f"{url}/rejection", json={"errors": {"guests[0].full_name": "sai tên"}}, headers=api_headers
+    )
     assert rejected.get_json()["report_status"] == "rejected"
     received = client.post(f"{url}/receipt", headers=api_headers)
     assert received.status_code == 200
@@ -74,9 +98,6 @@ def test_rejection_and_receipt(client, db_session, api_headers, bai_chay_stay):
 
 
 def test_other_roles_get_403(client, db_session, owner):
-    from core.auth.services import create_api_token
-    from core.clock import utcnow
-
     token = create_api_token(db_session, owner, "pms", utcnow())
     db_session.commit()
     headers = {"Authorization": f"Bearer {token}"}
