@@ -41,9 +41,9 @@ def test_cli_creates_a_police_account_for_an_area(app, db_session, province, com
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ([], "needs the province"),
-        (["--police-province", "Atlantis"], "No province"),
-        (["--police-province", "Quảng Ninh", "--police-commune", "Sa Pa"], "No ward or commune"),
+        ([], "police_province: Tài khoản công an cần có tỉnh"),
+        (["--police-province", "Atlantis"], "police_province: Không có tỉnh"),
+        (["--police-province", "Quảng Ninh", "--police-commune", "Sa Pa"], "police_commune:"),
     ],
 )
 def test_cli_refuses_an_unknown_area(app, db_session, extra, message):
