@@ -8,6 +8,7 @@ document number; then the owner sees the reason on that field at the desk.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -49,6 +50,13 @@ with create_app().app_context():
     )
     declare(db.session, place, stay_input(guest))
 """
+
+
+def _shot(page: Page, name: str) -> None:
+    """With ``BROWSER_SCREENSHOTS=DIR``, keep what the phone showed, to look at."""
+    folder = os.environ.get("BROWSER_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=str(Path(folder) / f"police-{name}.png"), full_page=True)
 
 
 def _account(role: str, lang: str) -> str:
@@ -133,13 +141,13 @@ def test_the_officers_day_and_the_owner_sees_the_reason(
     _sign_in(page, live_server, lang, _account("police", lang))
     expect(page).to_have_url(f"{live_server}/{lang}/police/")
     expect(page.locator("main")).to_contain_text("Phường Bãi Cháy, Quảng Ninh")
-    page.screenshot(path=f"/tmp/police-{lang}-1-home.png", full_page=True)
+    _shot(page, f"{lang}-1-home")
 
     page.locator(".police-tiles a").first.click()
     expect(page.locator("h1")).to_have_text(words["present"])
     expect(page.locator("main")).to_contain_text(HOTELS[lang])
     expect(page.locator("main")).not_to_contain_text(SAPA_GUEST)
-    page.screenshot(path=f"/tmp/police-{lang}-2-guests.png", full_page=True)
+    _shot(page, f"{lang}-2-guests")
 
     page.locator(".police-nav a").nth(2).click()
     page.locator('input[name="document_number"]').fill(CCCD[lang])
@@ -148,7 +156,7 @@ def test_the_officers_day_and_the_owner_sees_the_reason(
     page.locator('textarea[name="reason"]').fill(REASON[lang])
     page.locator("main button.big").click()
     expect(page.locator("#results-heading")).to_contain_text(words["found"])
-    page.screenshot(path=f"/tmp/police-{lang}-3-search.png", full_page=True)
+    _shot(page, f"{lang}-3-search")
 
     page.locator(".police-guests a").first.click()
     expect(page.locator("main")).to_contain_text(CCCD[lang])
@@ -156,7 +164,7 @@ def test_the_officers_day_and_the_owner_sees_the_reason(
     page.locator('input[name="rows-0-reason"]').fill("Số CCCD không khớp thẻ")
     page.locator(".police-rejection button[type=submit]").click()
     expect(page.locator(".history").last).to_contain_text("Số CCCD không khớp thẻ")
-    page.screenshot(path=f"/tmp/police-{lang}-4-refused.png", full_page=True)
+    _shot(page, f"{lang}-4-refused")
     assert [url for url in sent if CCCD[lang] in url] == []
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"the page scrolls sideways ({width} px)"
@@ -171,4 +179,4 @@ def test_the_officers_day_and_the_owner_sees_the_reason(
     error = page.locator("#guests-0-document_number-error")
     expect(error).to_contain_text("Số CCCD không khớp thẻ")
     error.scroll_into_view_if_needed()
-    page.screenshot(path=f"/tmp/police-{lang}-5-owner-field.png")
+    _shot(page, f"{lang}-5-owner-field")

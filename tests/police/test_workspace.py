@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from core.audit import AuditEntry
-from tests.factories import PASSWORD, csrf_token, log_in
+from core.auth.roles import Role
+from tests.factories import PASSWORD, csrf_token, declare, log_in, make_establishment, make_user
 from tests.police.conftest import SA_PA_GUEST
 
 
@@ -97,3 +98,18 @@ def test_opening_a_guest_from_a_search_keeps_its_reason(client, db_session, offi
     (entry,) = _audit(db_session, "police.stay_view")
     assert entry.detail["reason"] == "Case 17/2026"
     assert entry.target_id == str(bai_chay_stay.id)
+
+
+def test_a_ward_officer_does_not_see_the_next_ward_but_the_province_does(
+    client, db_session, officer, bai_chay_stay
+):
+    ha_long = make_establishment(db_session, name="Khách sạn Hạ Long", commune="Hạ Long")
+    declare(db_session, ha_long)
+    log_in(client, officer.email)
+    assert "Khách sạn Hạ Long" not in client.get("/en/police/establishments").get_data(as_text=True)
+    client.post("/en/logout")
+    province = make_user(db_session, Role.POLICE)  # Quảng Ninh's police, no commune
+    log_in(client, province.email)
+    page = client.get("/en/police/establishments").get_data(as_text=True)
+    assert "Khách sạn Hạ Long" in page
+    assert "Khách sạn Sóng Biển" in page
