@@ -224,7 +224,7 @@ def _handed_over_and_changed(session: DbSession, establishment_id: int) -> list[
         .where(StayEvent.stay_id.in_(stays))
         .group_by(StayEvent.stay_id)
     ).all()
-    last_change = {stay_id: at for stay_id, at in changes}
+    last_change: dict[int, dt.datetime] = {row[0]: row[1] for row in changes}
     return [
         (guest, print_)
         for guest, print_, at in latest.values()

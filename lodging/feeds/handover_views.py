@@ -10,11 +10,9 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField, SubmitField
-from wtforms.validators import Length
 
 from core.auth.access import roles_required, signed_in_user
 from core.auth.roles import LODGING_ROLES
@@ -24,6 +22,7 @@ from core.extensions import db
 from core.ids import row_id
 from lodging.feeds import batch_templates, handover, handover_batches
 from lodging.feeds.fallback import XLSX_MIME
+from lodging.feeds.forms import FileNumberForm
 from lodging.properties import services as properties
 from lodging.properties.models import Establishment
 from lodging.registration.display import DISPLAY
@@ -31,20 +30,11 @@ from lodging.registration.display import DISPLAY
 bp = Blueprint("handover", __name__, template_folder="templates", url_prefix="/<locale:lang>")
 
 PORTAL_NAMES = {
-    batch_templates.CITIZENS_PORTAL: _l("Public-service portal: stay notices (Vietnamese citizens)"),
+    batch_templates.CITIZENS_PORTAL: _l(
+        "Public-service portal: stay notices (Vietnamese citizens)"
+    ),
     batch_templates.FOREIGNERS_PORTAL: _l("Immigration portal: declarations of foreigners"),
 }
-
-
-class FileNumberForm(FlaskForm):
-    file_number = StringField(
-        _l("The portal's file number (mã hồ sơ)"),
-        description=_l("Type or scan it after you have uploaded the batch at the portal."),
-        validators=[Length(max=200)],
-        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
-    )
-    batch = HiddenField()
-    submit = SubmitField(_l("Record the hand-over"))
 
 
 @bp.context_processor

@@ -117,7 +117,8 @@ def test_text_cells_stay_text(key: str, version: int):
     sheet = load_workbook(io.BytesIO(batch_templates.render(template, ROWS))).active
     assert isinstance(sheet, Worksheet)
     names = [cell for cell in sheet[template.header_row + 2] if cell.value == "=Trần Minh"]
-    assert names and names[0].data_type == "s"
+    assert names
+    assert names[0].data_type == "s"
 
 
 def test_a_template_naming_a_field_the_renderer_lacks_is_refused(tmp_path, monkeypatch):
