@@ -138,7 +138,8 @@ def test_a_hand_over_does_not_move_an_earlier_notification(db_session, hotel, fa
     assert korean.reported_at == earlier
 
 
-def test_a_late_hand_over_counts_as_late_and_no_longer_overdue(db_session, hotel, family):
+def test_a_late_hand_over_counts_as_late_and_no_longer_overdue(db_session, hotel):
+    family = declare(db_session, hotel, stay_input(citizen()))  # a citizen alone
     make(db_session, hotel, CITIZENS)
     wife = next(g for g in family.guests if not g.is_foreigner)
     assert wife.deadline is not None
