@@ -28,6 +28,8 @@ from core.outbox.cli import outbox_cli
 from core.outbox.mail import MailDrop, Mailer, SmtpMailer, register_mail
 from core.outbox.periodic import register_periodic
 from core.settings import Settings
+from lodging.feeds import handover_views
+from lodging.feeds import models as feeds_models
 from lodging.feeds import views as fallback_views
 from lodging.feeds.cli import feeds_cli
 from lodging.feeds.handlers import follow_delivery, register_feeds, schedule_daily_stats
@@ -110,6 +112,7 @@ MODEL_MODULES = (
     properties_models,
     registration_models,
     police_answers,
+    feeds_models,
     destination_models,
     statistics_reports,
     statistics_models,
@@ -199,6 +202,7 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
     app.register_blueprint(lodging_public_views.bp)
     app.register_blueprint(registration_views.bp)
     app.register_blueprint(fallback_views.bp)
+    app.register_blueprint(handover_views.bp)
     app.register_blueprint(booked_arrivals.bp)
     app.register_blueprint(self_checkin.bp)
     app.register_blueprint(self_checkin.short_bp)

@@ -31,7 +31,6 @@ from core import audit
 from core.clock import VIETNAM
 from core.crypto import PersonalDataCipher
 from core.database import DbSession
-from core.outbox.messages import OutboxState
 from lodging.feeds.payloads import address_part
 from lodging.properties import geography
 from lodging.properties.models import Establishment
@@ -50,7 +49,6 @@ NA17 = "na17"
 REGISTER = "register"
 KINDS = (NA17, REGISTER)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NOT_DELIVERED = tuple(state.value for state in OutboxState if state is not OutboxState.DELIVERED)
 
 # The NA17 columns as the export of an existing system has them (the reference's IMPL list).
 NA17_HEADERS = (
@@ -146,7 +144,7 @@ def fallback_guests(
         Guest.nationality != "VN" if kind == NA17 else Guest.nationality == "VN",
     ]
     if arrived_from is None and arrived_to is None:
-        conditions.append(Guest.report_status.in_(NOT_DELIVERED))
+        conditions.append(Guest.reported_at.is_(None))  # not notified by any route
     if arrived_from is not None:
         conditions.append(Guest.arrival >= _day_start(arrived_from))
     if arrived_to is not None:

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from core.auth.models import User
 from core.database import DbSession
@@ -27,7 +27,6 @@ from lodging.registration.models import Guest, Stay, StayStatus
 # An overdue report keeps alerting whoever has not been told yet, for this long (a worker
 # that was down overnight still sends what it missed, but not alerts about last month).
 LOOKBACK = dt.timedelta(days=1)
-DELIVERED = "delivered"
 
 
 @dataclass(frozen=True)
@@ -115,7 +114,7 @@ def _late_guests(session: DbSession, now: dt.datetime) -> list[Guest]:
                 Guest.deadline.is_not(None),
                 Guest.deadline <= now + ALERT_WINDOW,
                 Guest.deadline > now - LOOKBACK,
-                or_(Guest.report_status.is_(None), Guest.report_status != DELIVERED),
+                Guest.reported_at.is_(None),  # not notified by any route
             )
             .order_by(Guest.stay_id, Guest.id)
         )

@@ -7,7 +7,7 @@ free-text columns held no codes and are dropped (re-create police accounts with
 answers to declarations (receipt, rejection per field) get their table.
 
 Revision ID: c4d7e1a2b9f3
-Revises: b1f0c2d9e7a4
+Revises: badb5f09b850
 Create Date: 2026-12-07 17:00:00.000000
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4d7e1a2b9f3'
-down_revision = 'b1f0c2d9e7a4'
+down_revision = 'badb5f09b850'
 branch_labels = None
 depends_on = None
 

@@ -36,12 +36,11 @@ from lodging.registration.models import (
 from search.folding import fold
 
 PAGE_SIZE = 50
-DELIVERED = "delivered"
 
 
 @dataclass(frozen=True)
 class DueGuest:
-    """A confirmed guest the police have not received yet."""
+    """A confirmed guest not notified to the police yet (``reported_at`` is NULL)."""
 
     guest_id: int
     stay_id: int
@@ -151,7 +150,8 @@ def _unreported(
             Guest.confirmed_at.is_not(None),
             Guest.purged_at.is_(None),
             Guest.deadline.is_not(None),
-            or_(Guest.report_status.is_(None), Guest.report_status != DELIVERED),
+            # Not notified: no route (a delivery, a hand-over…) has reached the police yet.
+            Guest.reported_at.is_(None),
         )
         .order_by(Guest.deadline, Guest.id)
     ).all()
@@ -262,7 +262,7 @@ def stay_details(stay: Stay, cipher: PersonalDataCipher, now: dt.datetime) -> St
 
 
 def _guest_details(guest: Guest, cipher: PersonalDataCipher, now: dt.datetime) -> GuestDetails:
-    pending = guest.deadline is not None and guest.report_status != DELIVERED
+    pending = guest.deadline is not None and guest.reported_at is None
     return GuestDetails(
         guest_id=guest.id,
         full_name=guest.full_name,

@@ -185,6 +185,7 @@ def test_register_holds_the_citizen_only_with_her_province_of_residence(db_sessi
 def test_delivered_and_cancelled_guests_are_left_out(db_session, hotel, family):
     for guest in family.guests:
         guest.report_status = "delivered"
+        guest.reported_at = utcnow()  # what the feed worker does with it
     both = (citizen(role=GuestRole.HEAD), foreigner(role=GuestRole.MEMBER, relationship="bạn"))
     cancelled = declare(db_session, hotel, stay_input(*both, room="102"))
     cancelled.status = StayStatus.CANCELLED
@@ -207,6 +208,7 @@ def test_register_for_dates_holds_every_citizen_who_arrived_then_delivered_or_no
     db_session, hotel, family
 ):
     family.guests[0].report_status = "delivered"
+    family.guests[0].reported_at = utcnow()
     db_session.commit()
     arrived = family.arrival.astimezone(VIETNAM).date()
 
@@ -300,6 +302,7 @@ def test_register_dates_in_the_wrong_order_send_back_to_the_desk_with_them(
 
 def test_register_for_dates_downloads_from_the_desk_form(desk, db_session, hotel, family):
     family.guests[0].report_status = "delivered"
+    family.guests[0].reported_at = utcnow()
     db_session.commit()
     arrived = family.arrival.astimezone(VIETNAM).date().isoformat()
 
