@@ -29,7 +29,9 @@ from core.outbox.periodic import register_periodic
 from core.settings import Settings
 from lodging.feeds import views as fallback_views
 from lodging.feeds.cli import feeds_cli
+from lodging.feeds import police_units
 from lodging.feeds.handlers import follow_delivery, register_feeds, schedule_daily_stats
+from lodging.feeds.police_mail import PoliceMail
 from lodging.feeds.transports import build_transport
 from lodging.properties import api as properties_api
 from lodging.properties import models as properties_models
@@ -107,6 +109,7 @@ MODEL_MODULES = (
     statistics_reports,
     statistics_models,
     booking_models,
+    police_units,
 )
 
 
@@ -247,19 +250,25 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
 
 
 def _register_feeds(app: OpenAPI, settings: Settings) -> None:
-    """Reports go over HTTPS to the channels with a URL, into the file drop otherwise."""
+    """Reports go over HTTPS to the channels with a URL; else by e-mail to the police
+    unit's address where the law allows it and SMTP is set up; else into the file drop."""
+    urls = {
+        FeedChannel.CITIZENS.value: settings.police_feed_url,
+        FeedChannel.FOREIGNERS.value: settings.police_foreigners_feed_url,
+        FeedChannel.STATISTICS.value: settings.statistics_feed_url,
+    }
     transport = build_transport(
-        urls={
-            FeedChannel.CITIZENS.value: settings.police_feed_url,
-            FeedChannel.FOREIGNERS.value: settings.police_foreigners_feed_url,
-            FeedChannel.STATISTICS.value: settings.statistics_feed_url,
-        },
+        urls=urls,
         drop_dir=Path(settings.feed_drop_dir),
         secret=settings.feed_signing_key.encode(),
         connect_timeout=settings.feed_connect_timeout,
         read_timeout=settings.feed_read_timeout,
     )
-    register_feeds(app, transport, app.extensions["personal_data_cipher"])
+    # A mail written into MAIL_DROP_DIR reaches no police unit: e-mail only over SMTP.
+    mail = PoliceMail(_smtp_mailer(settings), _mail_domain(settings)) if settings.smtp_host else None
+    https = {channel for channel, url in urls.items() if url}
+    cipher = app.extensions["personal_data_cipher"]
+    register_feeds(app, transport, cipher, mail=mail, https_channels=https)
     outbox.register_state_listener(app, follow_delivery)
     register_periodic(app, "daily-statistics", dt.timedelta(minutes=15), schedule_daily_stats)
     # The ledger counts days up to a horizon; a new day moves it on (idempotent).
@@ -274,24 +283,32 @@ def _register_feeds(app: OpenAPI, settings: Settings) -> None:
 def _register_mail(app: OpenAPI, settings: Settings) -> None:
     """E-mail leaves through the outbox; the deadline alerts are its first senders."""
     mailer: Mailer = (
-        SmtpMailer(
-            host=settings.smtp_host,
-            port=settings.smtp_port,
-            sender=settings.mail_sender,
-            user=settings.smtp_user,
-            password=settings.smtp_password,
-            timeout=settings.smtp_timeout,
-        )
+        _smtp_mailer(settings)
         if settings.smtp_host
         else MailDrop(Path(settings.mail_drop_dir), settings.mail_sender)
     )
-    register_mail(app, mailer, domain=settings.mail_sender.rpartition("@")[2] or "localhost")
+    register_mail(app, mailer, domain=_mail_domain(settings))
     compose = alert_composer(app, settings.public_url)
 
     def deadline_alerts(session: DbSession, now: dt.datetime) -> None:
         enqueue_deadline_alerts(session, now, compose)
 
     register_periodic(app, "deadline-alerts", dt.timedelta(minutes=1), deadline_alerts)
+
+
+def _smtp_mailer(settings: Settings) -> SmtpMailer:
+    return SmtpMailer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.mail_sender,
+        user=settings.smtp_user,
+        password=settings.smtp_password,
+        timeout=settings.smtp_timeout,
+    )
+
+
+def _mail_domain(settings: Settings) -> str:
+    return settings.mail_sender.rpartition("@")[2] or "localhost"
 
 
 def _register_payments(app: OpenAPI, settings: Settings) -> None:

@@ -37,6 +37,7 @@ from lodging.properties import geography
 from lodging.properties.models import Establishment
 from lodging.registration import sealed
 from lodging.registration.declarations import ForeignerInput
+from lodging.registration.reports import FILED
 from lodging.registration.models import (
     DocumentType,
     Guest,
@@ -50,7 +51,11 @@ NA17 = "na17"
 REGISTER = "register"
 KINDS = (NA17, REGISTER)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NOT_DELIVERED = tuple(state.value for state in OutboxState if state is not OutboxState.DELIVERED)
+# Not at the police yet: every state but delivered, and delivered only into the file drop.
+NOT_DELIVERED = (
+    *(state.value for state in OutboxState if state is not OutboxState.DELIVERED),
+    FILED,
+)
 
 # The NA17 columns as the export of an existing system has them (the reference's IMPL list).
 NA17_HEADERS = (
