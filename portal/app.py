@@ -27,9 +27,10 @@ from core.outbox.cli import outbox_cli
 from core.outbox.mail import MailDrop, Mailer, SmtpMailer, register_mail
 from core.outbox.periodic import register_periodic
 from core.settings import Settings
+from lodging.feeds import police_units
+from lodging.feeds import unit_admin as police_units_admin
 from lodging.feeds import views as fallback_views
 from lodging.feeds.cli import feeds_cli
-from lodging.feeds import police_units
 from lodging.feeds.handlers import follow_delivery, register_feeds, schedule_daily_stats
 from lodging.feeds.police_mail import PoliceMail
 from lodging.feeds.transports import build_transport
@@ -186,6 +187,7 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(accounts_admin.bp)
     app.register_blueprint(outbox_admin.bp)
+    app.register_blueprint(police_units_admin.bp)
     app.register_blueprint(destination_views.bp)
     app.register_blueprint(destination_sitemap.bp)
     app.register_blueprint(content_admin.bp)
@@ -250,8 +252,11 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
 
 
 def _register_feeds(app: OpenAPI, settings: Settings) -> None:
-    """Reports go over HTTPS to the channels with a URL; else by e-mail to the police
-    unit's address where the law allows it and SMTP is set up; else into the file drop."""
+    """Reports go over HTTPS, by e-mail or into the file drop (``lodging.feeds.routing``).
+
+    HTTPS where the channel has a URL; else e-mail to the police unit's address where
+    the law allows it and an SMTP server is set; else the file drop.
+    """
     urls = {
         FeedChannel.CITIZENS.value: settings.police_feed_url,
         FeedChannel.FOREIGNERS.value: settings.police_foreigners_feed_url,
@@ -265,7 +270,9 @@ def _register_feeds(app: OpenAPI, settings: Settings) -> None:
         read_timeout=settings.feed_read_timeout,
     )
     # A mail written into MAIL_DROP_DIR reaches no police unit: e-mail only over SMTP.
-    mail = PoliceMail(_smtp_mailer(settings), _mail_domain(settings)) if settings.smtp_host else None
+    mail = (
+        PoliceMail(_smtp_mailer(settings), _mail_domain(settings)) if settings.smtp_host else None
+    )
     https = {channel for channel, url in urls.items() if url}
     cipher = app.extensions["personal_data_cipher"]
     register_feeds(app, transport, cipher, mail=mail, https_channels=https)
@@ -344,6 +351,9 @@ def _register_work_links(app: OpenAPI) -> None:
     register_work_link(app, "owner_dashboard.overview", _l("Statistics"), *LODGING_ROLES)
     register_work_link(app, "accounts_admin.list_users", _l("Users"), Role.ADMIN)
     register_work_link(app, "outbox_admin.show_status", _l("Report deliveries"), Role.ADMIN)
+    register_work_link(
+        app, "police_units_admin.edit_units", _l("Police units' e-mail addresses"), Role.ADMIN
+    )
 
 
 def _root() -> ResponseReturnValue:

@@ -37,7 +37,6 @@ from lodging.properties import geography
 from lodging.properties.models import Establishment
 from lodging.registration import sealed
 from lodging.registration.declarations import ForeignerInput
-from lodging.registration.reports import FILED
 from lodging.registration.models import (
     DocumentType,
     Guest,
@@ -46,6 +45,7 @@ from lodging.registration.models import (
     StayStatus,
     VisaType,
 )
+from lodging.registration.reports import FILED
 
 NA17 = "na17"
 REGISTER = "register"

@@ -90,7 +90,10 @@ def _attachment(
     now: dt.datetime,
 ) -> Attachment:
     if channel is FeedChannel.FOREIGNERS:
-        kind, content = fallback.NA17, fallback.na17_workbook(establishment, guests, cipher, now=now)
+        kind, content = (
+            fallback.NA17,
+            fallback.na17_workbook(establishment, guests, cipher, now=now),
+        )
     else:
         content = fallback.register_workbook(establishment, guests, cipher, now=now)
         kind = fallback.REGISTER
@@ -110,18 +113,24 @@ def _summary(
         f"Địa chỉ: {address_part(establishment)['text']}",
         f"Điện thoại: {establishment.phone or '—'}",
         f"Phòng: {stay.room.number if stay.room else '—'}",
-        f"Thời gian lưu trú: từ {_date(stay.arrival.astimezone(VIETNAM).date())}"
-        f" đến {_date(_departure(stay))}",
+        (
+            f"Thời gian lưu trú: từ {_date(stay.arrival.astimezone(VIETNAM).date())}"
+            f" đến {_date(_departure(stay))}"
+        ),
         f"Số khách: {len(guests)}",
         "",
         "Khách:",
         *(f"{n}. {g.full_name}" for n, g in enumerate(guests, start=1)),
         "",
-        "Thông tin đầy đủ của từng khách (giấy tờ, ngày sinh, thời gian lưu trú) ở tệp"
-        " đính kèm, theo mẫu cơ quan công an tiếp nhận.",
+        (
+            "Thông tin đầy đủ của từng khách (giấy tờ, ngày sinh, thời gian lưu trú) ở tệp"
+            " đính kèm, theo mẫu cơ quan công an tiếp nhận."
+        ),
         f"Lập lúc {now.astimezone(VIETNAM):%H:%M %d/%m/%Y} (giờ Việt Nam).",
-        "Thư này được gửi tự động; nếu cần điều chỉnh, xin trả lời thư này hoặc liên hệ cơ sở"
-        " lưu trú theo số điện thoại trên.",
+        (
+            "Thư này được gửi tự động; nếu cần điều chỉnh, xin trả lời thư này hoặc liên hệ cơ sở"
+            " lưu trú theo số điện thoại trên."
+        ),
     ]
     return "\n".join(lines) + "\n"
 

@@ -44,7 +44,9 @@ UNIT = "conganbaichay@example.gov.vn"
 IMMIGRATION = "xuatnhapcanh@example.gov.vn"
 
 
-def give_address(session: Session, place: Establishment, email: str, *, commune: bool = True) -> None:
+def give_address(
+    session: Session, place: Establishment, email: str, *, commune: bool = True
+) -> None:
     set_unit_email(
         session,
         province_code=place.police_province_code,
@@ -65,8 +67,7 @@ def attachment_rows(mail: EmailMessage) -> list[tuple[object, ...]]:
 
 def report(session: Session, stay: Stay, channel: FeedChannel) -> OutboxMessage:
     key = report_key(stay.events[0].id, channel)
-    message = session.scalars(select(OutboxMessage).where(OutboxMessage.key == key)).one()
-    return message
+    return session.scalars(select(OutboxMessage).where(OutboxMessage.key == key)).one()
 
 
 def test_a_unit_with_an_address_receives_the_stay_notice_over_smtp(
@@ -85,7 +86,9 @@ def test_a_unit_with_an_address_receives_the_stay_notice_over_smtp(
     body = mail.get_body(("plain",))
     assert body is not None
     text = body.get_content()
-    assert "Nguyễn Thị Ánh" in text and "Phòng: 101" in text and "Số khách: 1" in text
+    assert "Nguyễn Thị Ánh" in text
+    assert "Phòng: 101" in text
+    assert "Số khách: 1" in text
     assert "001190012345" not in text  # the document number is in the attachment only
     rows = attachment_rows(mail)
     assert rows[0] == ("SỔ QUẢN LÝ LƯU TRÚ",) + (None,) * (len(rows[0]) - 1)
