@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from core.clock import local_now, utcnow
 from core.extensions import db
 from core.settings import Settings
+from lodging.feeds import openapi
 from lodging.feeds.handlers import enqueue_stats_for_day
 from lodging.feeds.police_units import PoliceUnitError, set_unit_email
 from lodging.feeds.receiver import Receiver, serve
@@ -62,6 +63,20 @@ def receiver_command(  # click passes every option by name
     counters = serve(receiver, port, click.echo)
     summary = ", ".join(f"{name} {count}" for name, count in vars(counters).items())
     click.echo(f"received: {summary}")
+
+
+@feeds_cli.command("receiver-openapi")
+@click.option(
+    "--write", is_flag=True, help=f"Write it to {openapi.RECEIVER_OPENAPI_PATH.name} instead."
+)
+def receiver_openapi_command(*, write: bool) -> None:
+    """Print the OpenAPI 3.1 document of the signed HTTPS feed, for a receiver's builders."""
+    text = openapi.render()
+    if write:
+        openapi.RECEIVER_OPENAPI_PATH.write_text(text, encoding="utf-8")
+        click.echo(f"written: {openapi.RECEIVER_OPENAPI_PATH}")
+    else:
+        click.echo(text, nl=False)
 
 
 @feeds_cli.command("enqueue-stats")

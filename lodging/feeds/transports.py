@@ -49,6 +49,8 @@ Clock = Callable[[], dt.datetime]
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _MAX_ANSWER_BYTES = 64 * 1024
 ARCHIVE_RECEIPT_PREFIX = "file-drop:"
+# How far from its own clock a receiver lets ``X-Timestamp`` be (replays are refused).
+TIMESTAMP_TOLERANCE_S = 300
 
 
 class Transport(Protocol):
