@@ -22,8 +22,8 @@ class UnitEmailForm(FlaskForm):
     commune_code = StringField(
         _l("Commune or ward code"),
         description=_l(
-            "The commune's code (5 digits). Leave it empty for the province's own unit, "
-            "such as its immigration office."
+            "The commune's code, in digits (Phường Bãi Cháy is 6673). Leave it empty for the "
+            "province's own unit, such as its immigration office."
         ),
         filters=[text_filter],
         validators=[
