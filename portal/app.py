@@ -28,11 +28,13 @@ from core.outbox.cli import outbox_cli
 from core.outbox.mail import MailDrop, Mailer, SmtpMailer, register_mail
 from core.outbox.periodic import register_periodic
 from core.settings import Settings
-from lodging.feeds import handover_views
+from lodging.feeds import handover_views, police_units
 from lodging.feeds import models as feeds_models
+from lodging.feeds import unit_admin as police_units_admin
 from lodging.feeds import views as fallback_views
 from lodging.feeds.cli import feeds_cli
 from lodging.feeds.handlers import follow_delivery, register_feeds, schedule_daily_stats
+from lodging.feeds.police_mail import PoliceMail
 from lodging.feeds.transports import build_transport
 from lodging.properties import api as properties_api
 from lodging.properties import models as properties_models
@@ -117,6 +119,7 @@ MODEL_MODULES = (
     statistics_reports,
     statistics_models,
     booking_models,
+    police_units,
 )
 
 
@@ -193,6 +196,7 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(accounts_admin.bp)
     app.register_blueprint(outbox_admin.bp)
+    app.register_blueprint(police_units_admin.bp)
     app.register_blueprint(destination_views.bp)
     app.register_blueprint(destination_sitemap.bp)
     app.register_blueprint(content_admin.bp)
@@ -268,19 +272,30 @@ def _register_police(app: OpenAPI) -> None:
 
 
 def _register_feeds(app: OpenAPI, settings: Settings) -> None:
-    """Reports go over HTTPS to the channels with a URL, into the file drop otherwise."""
+    """Reports go over HTTPS, by e-mail or into the file drop (``lodging.feeds.routing``).
+
+    HTTPS where the channel has a URL; else e-mail to the police unit's address where
+    the law allows it and an SMTP server is set; else the file drop.
+    """
+    urls = {
+        FeedChannel.CITIZENS.value: settings.police_feed_url,
+        FeedChannel.FOREIGNERS.value: settings.police_foreigners_feed_url,
+        FeedChannel.STATISTICS.value: settings.statistics_feed_url,
+    }
     transport = build_transport(
-        urls={
-            FeedChannel.CITIZENS.value: settings.police_feed_url,
-            FeedChannel.FOREIGNERS.value: settings.police_foreigners_feed_url,
-            FeedChannel.STATISTICS.value: settings.statistics_feed_url,
-        },
+        urls=urls,
         drop_dir=Path(settings.feed_drop_dir),
         secret=settings.feed_signing_key.encode(),
         connect_timeout=settings.feed_connect_timeout,
         read_timeout=settings.feed_read_timeout,
     )
-    register_feeds(app, transport, app.extensions["personal_data_cipher"])
+    # A mail written into MAIL_DROP_DIR reaches no police unit: e-mail only over SMTP.
+    mail = (
+        PoliceMail(_smtp_mailer(settings), _mail_domain(settings)) if settings.smtp_host else None
+    )
+    https = {channel for channel, url in urls.items() if url}
+    cipher = app.extensions["personal_data_cipher"]
+    register_feeds(app, transport, cipher, mail=mail, https_channels=https)
     outbox.register_state_listener(app, follow_delivery)
     register_periodic(app, "daily-statistics", dt.timedelta(minutes=15), schedule_daily_stats)
     # The ledger counts days up to a horizon; a new day moves it on (idempotent).
@@ -295,24 +310,32 @@ def _register_feeds(app: OpenAPI, settings: Settings) -> None:
 def _register_mail(app: OpenAPI, settings: Settings) -> None:
     """E-mail leaves through the outbox; the deadline alerts are its first senders."""
     mailer: Mailer = (
-        SmtpMailer(
-            host=settings.smtp_host,
-            port=settings.smtp_port,
-            sender=settings.mail_sender,
-            user=settings.smtp_user,
-            password=settings.smtp_password,
-            timeout=settings.smtp_timeout,
-        )
+        _smtp_mailer(settings)
         if settings.smtp_host
         else MailDrop(Path(settings.mail_drop_dir), settings.mail_sender)
     )
-    register_mail(app, mailer, domain=settings.mail_sender.rpartition("@")[2] or "localhost")
+    register_mail(app, mailer, domain=_mail_domain(settings))
     compose = alert_composer(app, settings.public_url)
 
     def deadline_alerts(session: DbSession, now: dt.datetime) -> None:
         enqueue_deadline_alerts(session, now, compose)
 
     register_periodic(app, "deadline-alerts", dt.timedelta(minutes=1), deadline_alerts)
+
+
+def _smtp_mailer(settings: Settings) -> SmtpMailer:
+    return SmtpMailer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.mail_sender,
+        user=settings.smtp_user,
+        password=settings.smtp_password,
+        timeout=settings.smtp_timeout,
+    )
+
+
+def _mail_domain(settings: Settings) -> str:
+    return settings.mail_sender.rpartition("@")[2] or "localhost"
 
 
 def _register_payments(app: OpenAPI, settings: Settings) -> None:
@@ -349,6 +372,9 @@ def _register_work_links(app: OpenAPI) -> None:
     register_work_link(app, "police.home", _l("Police workspace"), Role.POLICE)
     register_work_link(app, "accounts_admin.list_users", _l("Users"), Role.ADMIN)
     register_work_link(app, "outbox_admin.show_status", _l("Report deliveries"), Role.ADMIN)
+    register_work_link(
+        app, "police_units_admin.edit_units", _l("Police units' e-mail addresses"), Role.ADMIN
+    )
 
 
 def _root() -> ResponseReturnValue:

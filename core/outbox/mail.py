@@ -36,6 +36,10 @@ from core.outbox.messages import OutboxMessage, Outcome
 MAIL_KIND = "mail.send"
 MAIL_CHANNEL = "mail"
 DEFAULT_TIMEOUT_S = 20.0
+# Python 3.11 folds a long non-ASCII header into several encoded words and drops the
+# space between two of them ("người nước ngoài" arrives as "người nướcngoài"). Headers
+# are folded only past SMTP's own line limit instead; the body is encoded as set.
+WIRE_POLICY = SMTP_POLICY.clone(max_line_length=998)
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,7 @@ class MailDrop:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             partial = self.directory / f".{name}.partial"
-            partial.write_bytes(mail.as_bytes(policy=SMTP_POLICY))
+            partial.write_bytes(mail.as_bytes(policy=WIRE_POLICY))
             partial.replace(self.directory / name)  # atomic: a reader never sees half
         except OSError as exc:
             return Outcome("retry", detail=f"cannot write {self.directory}: {exc}")
@@ -186,7 +190,7 @@ class SmtpMailer:
         try:
             # Raises if DATA itself is refused; the answer to the content is returned.
             # SMTP's line ends are CRLF; smtplib sends bytes as they are.
-            code, answer = smtp.data(mail.as_bytes(policy=SMTP_POLICY))
+            code, answer = smtp.data(mail.as_bytes(policy=WIRE_POLICY))
         except smtplib.SMTPResponseException as exc:
             return _refusal(exc.smtp_code, exc.smtp_error, "content")
         except (OSError, smtplib.SMTPException) as exc:
@@ -227,13 +231,21 @@ def _refusal(code: int, answer: bytes | str, stage: str) -> Outcome:
     return Outcome("rejected", errors={stage: detail}, detail=detail)
 
 
+def message_id_for(key: str, domain: str) -> str:
+    """The Message-ID of the e-mail sent for an outbox ``key``.
+
+    Derived from the key, so a resent or replayed copy carries the same Message-ID and a
+    reader (or a mail client folding duplicates) knows it for the same message.
+    """
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    return f"<{digest}@{domain}>"
+
+
 def register_mail(app: Flask, mailer: Mailer, domain: str) -> None:
     """Let the outbox workers send the queued e-mails through ``mailer``."""
 
     def deliver(_session: DbSession, message: OutboxMessage, now: dt.datetime) -> Outcome:
-        # Derived from the key, so a replayed copy carries the same Message-ID.
-        digest = hashlib.sha256(message.key.encode()).hexdigest()[:24]
-        message_id = f"<{digest}@{domain}>"
+        message_id = message_id_for(message.key, domain)
         return mailer.send(mailer.compose(message.payload, message_id, now))
 
     outbox.register_handler(app, MAIL_KIND, deliver, channel=MAIL_CHANNEL)

@@ -11,10 +11,14 @@ from flask.cli import AppGroup
 from core.clock import local_now, utcnow
 from core.extensions import db
 from core.settings import Settings
+from lodging.feeds import openapi
 from lodging.feeds.handlers import enqueue_stats_for_day
+from lodging.feeds.police_units import PoliceUnitError, set_unit_email
 from lodging.feeds.receiver import Receiver, serve
 
-feeds_cli = AppGroup("feeds", help="The police and statistics feeds: daily reports, test receiver.")
+feeds_cli = AppGroup(
+    "feeds", help="The police and statistics feeds: daily reports, units' e-mail, test receiver."
+)
 
 _SHARE = click.FloatRange(0.0, 1.0)
 
@@ -61,6 +65,20 @@ def receiver_command(  # click passes every option by name
     click.echo(f"received: {summary}")
 
 
+@feeds_cli.command("receiver-openapi")
+@click.option(
+    "--write", is_flag=True, help=f"Write it to {openapi.RECEIVER_OPENAPI_PATH.name} instead."
+)
+def receiver_openapi_command(*, write: bool) -> None:
+    """Print the OpenAPI 3.1 document of the signed HTTPS feed, for a receiver's builders."""
+    text = openapi.render()
+    if write:
+        openapi.RECEIVER_OPENAPI_PATH.write_text(text, encoding="utf-8")
+        click.echo(f"written: {openapi.RECEIVER_OPENAPI_PATH}")
+    else:
+        click.echo(text, nl=False)
+
+
 @feeds_cli.command("enqueue-stats")
 @click.option(
     "--day",
@@ -74,3 +92,34 @@ def enqueue_stats_command(day: dt.datetime | None) -> None:
     count = enqueue_stats_for_day(db.session, wanted, now=utcnow())
     db.session.commit()
     click.echo(f"statistics of {wanted.isoformat()} queued for {count} establishment(s)")
+
+
+@feeds_cli.command("unit-email")
+@click.argument("province", type=int)
+@click.argument("commune")
+@click.argument("email")
+def unit_email_command(province: int, commune: str, email: str) -> None:
+    """Set the e-mail address where a police unit takes stay notices.
+
+    PROVINCE and COMMUNE are codes; COMMUNE "-" is the province's own unit (its
+    immigration office). EMAIL "-" removes the address.
+    """
+    try:
+        commune_code = None if commune == "-" else int(commune)
+    except ValueError as exc:
+        raise click.BadParameter("a commune code, or - for the province's own unit") from exc
+    try:
+        unit = set_unit_email(
+            db.session,
+            province_code=province,
+            commune_code=commune_code,
+            email=None if email == "-" else email,
+            actor_label="cli",
+            now=utcnow(),
+        )
+    except PoliceUnitError as exc:
+        raise click.BadParameter(
+            str(exc.message), param_hint=exc.field.removesuffix("_code").upper()
+        ) from exc
+    db.session.commit()
+    click.echo(f"police unit {unit.unit}: {unit.email or 'no address'}")

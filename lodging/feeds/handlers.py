@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
 from flask import Flask
@@ -27,12 +27,15 @@ from core.database import DbSession
 from core.outbox import messages as outbox
 from core.outbox.messages import Handler, OutboxMessage, OutboxState, Outcome
 from lodging.feeds.payloads import police_reports
+from lodging.feeds.police_mail import PoliceMail, compose_notice
+from lodging.feeds.routing import Route, route_for
 from lodging.feeds.stats import daily_stats
-from lodging.feeds.transports import Transport
+from lodging.feeds.transports import Transport, is_archive_receipt
 from lodging.properties.models import Establishment, EstablishmentStatus
 from lodging.properties.services import all_establishments
 from lodging.registration.models import Guest, Stay
 from lodging.registration.reports import (
+    FILED,
     POLICE_CHANNELS,
     REPORT_KIND_PREFIX,
     FeedChannel,
@@ -67,18 +70,30 @@ _GUEST_FIELDS = {
 }
 
 
-def register_feeds(app: Flask, transport: Transport, cipher: PersonalDataCipher) -> None:
+def register_feeds(
+    app: Flask,
+    transport: Transport,
+    cipher: PersonalDataCipher,
+    *,
+    mail: PoliceMail | None = None,
+    https_channels: Collection[str] = (),
+) -> None:
     """Let the outbox workers deliver the stays' police reports and the daily statistics.
+
+    ``transport`` carries the channels in ``https_channels`` over HTTPS and the others
+    into the file drop; with ``mail``, a report of a channel without HTTPS goes to its
+    police unit's e-mail address where it has one (``lodging.feeds.routing``).
 
     Every receiver de-duplicates by ``Idempotency-Key`` (the file drop by file name), so a
     report whose outcome is unknown is resent on its own, with the same key, to arrive
-    in time.
+    in time. An e-mail resent after a lost answer carries the same Message-ID.
     """
     for channel in POLICE_CHANNELS:
+        https = channel.value in https_channels
         outbox.register_handler(
             app,
             f"{STAY_KIND_PREFIX}{channel.route}.",
-            make_handler(transport, cipher, channel),
+            make_handler(transport, cipher, channel, mail=mail, https=https),
             channel=channel.value,
             resend_unverified=True,
         )
@@ -91,8 +106,19 @@ def register_feeds(app: Flask, transport: Transport, cipher: PersonalDataCipher)
     )
 
 
-def make_handler(transport: Transport, cipher: PersonalDataCipher, channel: FeedChannel) -> Handler:
-    """The handler of one police channel's ``lodging.stay.<route>.<event>`` messages."""
+def make_handler(
+    transport: Transport,
+    cipher: PersonalDataCipher,
+    channel: FeedChannel,
+    *,
+    mail: PoliceMail | None = None,
+    https: bool = False,
+) -> Handler:
+    """The handler of one police channel's ``lodging.stay.<route>.<event>`` messages.
+
+    Without ``mail`` every report goes to ``transport``; with it, a report the routing
+    sends by e-mail goes to the police unit's address instead.
+    """
 
     def deliver_stay_report(
         session: DbSession, message: OutboxMessage, now: dt.datetime
@@ -112,6 +138,14 @@ def make_handler(transport: Transport, cipher: PersonalDataCipher, channel: Feed
         if not reports:
             return Outcome("delivered", detail="no guest to report")
         [(_channel, body)] = reports
+        route, address = route_for(
+            session, stay.establishment, channel, https=https, email=mail is not None
+        )
+        if route is Route.EMAIL and mail is not None and address:
+            notice = compose_notice(
+                stay, guests, channel, event=event, to=address, cipher=cipher, now=now
+            )
+            return on_declaration_paths(mail.send(notice, message.key, now), channel, guests)
         return on_declaration_paths(transport.send(channel, message.key, body), channel, guests)
 
     return deliver_stay_report
@@ -162,14 +196,19 @@ def follow_delivery(
 ) -> None:
     """Show a stay report's delivery state on its guests (the desk, the deadline alerts).
 
-    ``reported_at`` is the first delivery: what the deadline is measured against.
+    ``reported_at`` is the first delivery to the police (HTTPS receipt, e-mail taken by
+    the mail server): what the deadline is measured against. A report delivered into
+    the file drop is only a signed archive copy that no police body reads: its guests
+    show ``filed`` and stay not notified, to be handed over.
     """
     if not message.kind.startswith(STAY_KIND_PREFIX):
         return
+    archived = state is OutboxState.DELIVERED and is_archive_receipt(message.receipt_id)
+    notified = state is OutboxState.DELIVERED and not archived
     ids = list(message.payload.get("guest_ids", ()))
     for guest in session.scalars(select(Guest).where(Guest.id.in_(ids))):
-        guest.report_status = state.value
-        if state is OutboxState.DELIVERED and guest.reported_at is None:
+        guest.report_status = FILED if archived else state.value
+        if notified and guest.reported_at is None:
             guest.reported_at = now
 
 

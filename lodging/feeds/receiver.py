@@ -12,6 +12,7 @@
    (``hang_share``) is kept but answered only after ``hang_seconds``, past the
    client's timeout, as when an answer is lost.
 
+``GET /openapi.json`` is the contract it implements (``lodging.feeds.openapi``);
 ``GET /_stats`` gives the counters and the accepted keys; ``POST /_control`` with a
 JSON object changes the shares (``fail_share``, ``hang_share``, ``reject_share``,
 ``hang_seconds``, ``reject_errors``, ``reject_keys``). Both listen on loopback only.
@@ -40,10 +41,10 @@ from types import FrameType
 from typing import Any
 
 from lodging.feeds.channels import validation_errors
-from lodging.feeds.transports import request_signature
+from lodging.feeds.openapi import receiver_openapi
+from lodging.feeds.transports import TIMESTAMP_TOLERANCE_S, request_signature
 from lodging.registration.reports import FeedChannel
 
-TIMESTAMP_TOLERANCE_S = 300
 MAX_BODY_BYTES = 1024 * 1024
 CONTROL_FIELDS = (
     "fail_share",
@@ -262,6 +263,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path == "/_stats":
             self._answer(Answer(200, self.receiver.stats()))
+        elif self.path == "/openapi.json":
+            self._answer(Answer(200, receiver_openapi()))
         else:
             self._answer(Answer(404, {"title": "Not found."}))
 

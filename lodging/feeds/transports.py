@@ -13,6 +13,9 @@ are written to a hidden temporary file, flushed to disk and then moved into plac
 the payload file is claimed with a hard link, which fails if the key exists, so
 however often (or concurrently) a key is sent, exactly one payload file exists for
 it. A file is complete once its ``.sig`` is there: readers take only signed files.
+No police body reads the folder: a dropped report is an archive copy, not a
+notification. Its receipt says so (``file-drop:<channel>/<day>/<key>.json``), and the
+guests it names stay not notified (``is_archive_receipt``).
 
 **HTTPS POST** of the same JSON, with ``Idempotency-Key: <key>``,
 ``X-Timestamp: <unix seconds>`` and ``X-Signature: sha256=<hex>``, the HMAC-SHA256
@@ -45,6 +48,9 @@ Clock = Callable[[], dt.datetime]
 # Keys and channels become file names: letters, digits, dot, dash and underscore only.
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _MAX_ANSWER_BYTES = 64 * 1024
+ARCHIVE_RECEIPT_PREFIX = "file-drop:"
+# How far from its own clock a receiver lets ``X-Timestamp`` be (replays are refused).
+TIMESTAMP_TOLERANCE_S = 300
 
 
 class Transport(Protocol):
@@ -53,6 +59,11 @@ class Transport(Protocol):
     def send(self, channel: str, key: str, payload: Mapping[str, Any]) -> Outcome:
         """Deliver ``payload`` under the idempotency ``key``; never raises for I/O."""
         ...  # pragma: no cover - a protocol
+
+
+def is_archive_receipt(receipt: str) -> bool:
+    """Whether a delivery's receipt is the file drop's: kept, but sent to nobody."""
+    return receipt.startswith(ARCHIVE_RECEIPT_PREFIX)
 
 
 def encode(payload: Mapping[str, Any]) -> bytes:
@@ -79,7 +90,7 @@ class FileDropTransport:
         self._clock = clock
 
     def send(self, channel: str, key: str, payload: Mapping[str, Any]) -> Outcome:
-        """Drop the file (once per key); the receipt is its path in the folder."""
+        """Drop the file (once per key); the receipt names its path in the folder."""
         if not (_SAFE_NAME.fullmatch(channel) and _SAFE_NAME.fullmatch(key)):
             return Outcome("rejected", errors={"key": "Not usable as a file name."})
         try:
@@ -88,7 +99,12 @@ class FileDropTransport:
         except OSError as exc:
             return Outcome("retry", detail=f"file drop failed: {exc}")
         # The receipt is the path inside the drop folder: short, and still unique.
-        return Outcome("delivered", receipt_id=str(path.relative_to(self.directory)))
+        receipt = ARCHIVE_RECEIPT_PREFIX + path.relative_to(self.directory).as_posix()
+        return Outcome("delivered", receipt_id=receipt)
+
+    def path_of(self, receipt: str) -> Path:
+        """The file a receipt of this transport names."""
+        return self.directory / receipt.removeprefix(ARCHIVE_RECEIPT_PREFIX)
 
     def path_for(self, channel: str, key: str, day: dt.date) -> Path:
         return self.directory / channel / day.isoformat() / f"{key}.json"

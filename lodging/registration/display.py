@@ -75,6 +75,8 @@ REPORT_LABELS = {
     "rejected": _l("Rejected: correct it"),
     "unverified": _l("Sent, not confirmed yet"),
     "dead": _l("Could not be sent"),
+    # lodging.registration.reports.FILED: kept in the file drop, which no police body reads.
+    "filed": _l("Not sent to the police: no channel for this unit, hand it over"),
 }
 CHANNEL_LABELS = {
     Channel.DESK: _l("at the desk"),

@@ -39,6 +39,9 @@ POLICE_CHANNELS = (FeedChannel.CITIZENS, FeedChannel.FOREIGNERS)
 
 
 REPORT_KIND_PREFIX = "lodging.stay."
+# A guest's ``report_status`` when the report was delivered only into the file drop: a
+# signed archive copy, not a notification (``reported_at`` stays empty; hand it over).
+FILED = "filed"
 
 
 def police_channel(guest: Guest) -> FeedChannel:

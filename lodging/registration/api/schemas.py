@@ -225,8 +225,9 @@ class GuestStatus(BaseModel):
         description="The last instant the report is on time (Asia/Ho_Chi_Minh, +07:00)."
     )
     report_status: str | None = Field(
-        description="queued, sending, delivered, rejected, unverified or dead; null while "
-        "a self-checked-in guest waits for staff to confirm them."
+        description="queued, sending, delivered, rejected, unverified or dead; filed when "
+        "the report was only archived (no channel reaches the police: hand it over); null "
+        "while a self-checked-in guest waits for staff to confirm them."
     )
     overdue: bool = Field(description="Reported after the deadline, or not yet and it has passed.")
 

@@ -139,3 +139,13 @@ def test_without_a_mail_server_each_email_is_dropped_as_a_file(tmp_path: Path) -
     received = message_from_bytes(written.read_bytes(), policy=policy.default)
     assert received["Subject"] == "Hạn báo cáo"
     assert b"\r\n" in written.read_bytes()
+
+
+def test_a_long_vietnamese_subject_arrives_with_every_space() -> None:
+    inbox = Inbox()
+    subject = "Khai báo tạm trú của người nước ngoài – Khai báo mới – Khách sạn Thử Nghiệm 5"
+    payload = {"to": ["a@example.com"], "subject": subject, "text": "x"}
+    with smtp_server(inbox) as (_host, port):
+        kind, _errors = send(OutboxMessage(kind=MAIL_KIND, key="k", payload=payload), port)
+    assert kind == "delivered"
+    assert inbox.messages[0]["Subject"] == subject

@@ -1,7 +1,9 @@
 """A declaration at the desk reaches the police through the app's own feeds wiring.
 
-The app as ``create_app`` builds it (handlers registered, no receiver configured: the
-embedded file drop), one worker step at a time: the guests' report status follows.
+The app as ``create_app`` builds it (handlers registered, no receiver configured and no
+police unit address: the embedded file drop), one worker step at a time: the guests'
+report status follows. The file drop is an archive copy no police body reads, so the
+guests show ``filed`` and are not notified (``reported_at`` stays empty).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ def deliver_everything_due(app: Flask, session: Session) -> None:
     assert deliver_due(app, session)
 
 
-def test_declared_family_is_delivered_to_both_police_channels(
+def test_declared_family_is_filed_on_both_channels_but_not_notified(
     app: Flask, db_session: Session, settings: Settings
 ) -> None:
     hotel = make_establishment(db_session)
@@ -42,8 +44,8 @@ def test_declared_family_is_delivered_to_both_police_channels(
     deliver_everything_due(app, db_session)
 
     db_session.expire_all()
-    assert [guest.report_status for guest in stay.guests] == ["delivered", "delivered"]
-    assert all(guest.reported_at is not None for guest in stay.guests)
+    assert [guest.report_status for guest in stay.guests] == ["filed", "filed"]
+    assert all(guest.reported_at is None for guest in stay.guests)
     drop = Path(settings.feed_drop_dir)
     citizens = [json.loads(p.read_text()) for p in drop.glob("vn-luutru/*/*.json")]
     foreigners = [json.loads(p.read_text()) for p in drop.glob("vn-tamtru/*/*.json")]

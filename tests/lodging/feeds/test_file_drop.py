@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from core.clock import VIETNAM
-from lodging.feeds.transports import FileDropTransport, build_transport, encode, signature
+from lodging.feeds.transports import (
+    FileDropTransport,
+    build_transport,
+    encode,
+    is_archive_receipt,
+    signature,
+)
 
 SECRET = b"drop-signing-key"
 NOON = dt.datetime(2025, 8, 1, 12, 0, tzinfo=VIETNAM)
@@ -26,21 +32,26 @@ def files_under(directory: Path) -> list[str]:
 
 
 def test_a_payload_lands_as_a_signed_file_in_its_channel_and_day(tmp_path: Path) -> None:
-    outcome = dropping(tmp_path).send("vn-luutru", "lodging-stay-event-1", PAYLOAD)
+    transport = dropping(tmp_path)
+    outcome = transport.send("vn-luutru", "lodging-stay-event-1", PAYLOAD)
     assert outcome.kind == "delivered"
-    assert outcome.receipt_id == "vn-luutru/2025-08-01/lodging-stay-event-1.json"
-    written = (tmp_path / outcome.receipt_id).read_bytes()
+    # The receipt says it is only the archive copy: nobody was notified.
+    assert outcome.receipt_id == "file-drop:vn-luutru/2025-08-01/lodging-stay-event-1.json"
+    assert is_archive_receipt(outcome.receipt_id)
+    path = transport.path_of(outcome.receipt_id)
+    written = path.read_bytes()
     assert written == encode(PAYLOAD)
     assert "Nguyễn Thị Ánh" in written.decode()
-    sidecar = tmp_path / (outcome.receipt_id + ".sig")
+    sidecar = path.with_name(path.name + ".sig")
     assert sidecar.read_text() == signature(SECRET, written) + "\n"
-    assert files_under(tmp_path) == [outcome.receipt_id, outcome.receipt_id + ".sig"]
+    relative = str(path.relative_to(tmp_path))
+    assert files_under(tmp_path) == [relative, relative + ".sig"]
 
 
 def test_the_day_is_vietnams_not_the_servers(tmp_path: Path) -> None:
     late_evening_utc = dt.datetime(2025, 8, 1, 20, 0, tzinfo=dt.UTC)  # 03:00 on the 2nd here
     outcome = dropping(tmp_path, late_evening_utc).send("stats", "k-1", PAYLOAD)
-    assert outcome.receipt_id == "stats/2025-08-02/k-1.json"
+    assert outcome.receipt_id == "file-drop:stats/2025-08-02/k-1.json"
 
 
 def test_sending_a_key_again_keeps_the_first_file_even_on_another_day(tmp_path: Path) -> None:
@@ -49,7 +60,7 @@ def test_sending_a_key_again_keeps_the_first_file_even_on_another_day(tmp_path: 
     again = later.send("vn-tamtru", "k-7", {**PAYLOAD, "changed": True})
     assert again.kind == "delivered"
     assert again.receipt_id == first.receipt_id
-    assert (tmp_path / first.receipt_id).read_bytes() == encode(PAYLOAD)
+    assert later.path_of(first.receipt_id).read_bytes() == encode(PAYLOAD)
     assert len(files_under(tmp_path)) == 2
 
 
@@ -68,8 +79,9 @@ def test_concurrent_senders_of_one_key_leave_one_file_and_its_signature(tmp_path
     for thread in threads:
         thread.join()
     assert len(set(receipts)) == 1
-    written = (tmp_path / receipts[0]).read_bytes()
-    assert (tmp_path / (receipts[0] + ".sig")).read_text() == signature(SECRET, written) + "\n"
+    path = transport.path_of(receipts[0])
+    written = path.read_bytes()
+    assert path.with_name(path.name + ".sig").read_text() == signature(SECRET, written) + "\n"
     assert len(files_under(tmp_path)) == 2
 
 
@@ -91,10 +103,11 @@ def test_a_crash_before_the_file_is_in_place_leaves_nothing_half_written(
 def test_a_file_left_unsigned_by_a_crash_is_signed_on_the_next_send(tmp_path: Path) -> None:
     transport = dropping(tmp_path)
     receipt = transport.send("vn-luutru", "k-3", PAYLOAD).receipt_id
-    sidecar = tmp_path / (receipt + ".sig")
+    path = transport.path_of(receipt)
+    sidecar = path.with_name(path.name + ".sig")
     sidecar.unlink()
     assert transport.send("vn-luutru", "k-3", PAYLOAD).receipt_id == receipt
-    assert sidecar.read_text() == signature(SECRET, (tmp_path / receipt).read_bytes()) + "\n"
+    assert sidecar.read_text() == signature(SECRET, path.read_bytes()) + "\n"
 
 
 @pytest.mark.parametrize("key", ["../escape", "a/b", "", ".hidden"])
@@ -110,8 +123,8 @@ def test_channels_without_a_url_go_to_the_file_drop(tmp_path: Path) -> None:
         drop_dir=tmp_path,
         secret=SECRET,
     )
-    assert transport.send("stats", "k-4", PAYLOAD).receipt_id.startswith("stats/")
-    assert transport.send("vn-tamtru", "k-4", PAYLOAD).receipt_id.startswith("vn-tamtru/")
+    assert transport.send("stats", "k-4", PAYLOAD).receipt_id.startswith("file-drop:stats/")
+    assert transport.send("vn-tamtru", "k-4", PAYLOAD).receipt_id.startswith("file-drop:vn-tamtru/")
     assert transport.send("vn-luutru", "k-4", PAYLOAD).kind == "retry"  # nobody on port 9
     assert transport.send("elsewhere", "k-4", PAYLOAD).kind == "retry"
 

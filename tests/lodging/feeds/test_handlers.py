@@ -196,6 +196,21 @@ def test_delivery_state_shows_on_the_guests_of_its_report(db_session: Session) -
     assert stay.guests[0].reported_at == now
 
 
+def test_a_report_delivered_only_into_the_file_drop_leaves_its_guests_not_notified(
+    db_session: Session,
+) -> None:
+    stay = family(db_session)
+    citizens, _foreigners = messages(db_session, stay)
+    now = utcnow()
+    citizens.receipt_id = "file-drop:vn-luutru/2026-12-07/" + citizens.key + ".json"
+    follow_delivery(db_session, citizens, OutboxState.DELIVERED, now)
+    assert (stay.guests[0].report_status, stay.guests[0].reported_at) == ("filed", None)
+    # A later report that reaches the police makes them notified then, not before.
+    citizens.receipt_id = "<abc@portal.example>"
+    follow_delivery(db_session, citizens, OutboxState.DELIVERED, now + dt.timedelta(hours=1))
+    assert stay.guests[0].reported_at == now + dt.timedelta(hours=1)
+
+
 def test_a_days_statistics_are_queued_and_dropped_as_a_file(
     db_session: Session, tmp_path: Path
 ) -> None:
@@ -203,10 +218,10 @@ def test_a_days_statistics_are_queued_and_dropped_as_a_file(
     day = stay.arrival.date()
     message = enqueue_daily_stats(db_session, stay.establishment, day, now=utcnow())
     db_session.flush()
-    handler = make_stats_handler(FileDropTransport(tmp_path, SECRET))
-    outcome = handler(db_session, message, utcnow())
+    files = FileDropTransport(tmp_path, SECRET)
+    outcome = make_stats_handler(files)(db_session, message, utcnow())
     assert outcome.kind == "delivered"
-    dropped = json.loads((tmp_path / outcome.receipt_id).read_text())
+    dropped = json.loads(files.path_of(outcome.receipt_id).read_text())
     assert dropped["channel"] == FeedChannel.STATISTICS
     assert validation_errors("stats", dropped) == {}
 
