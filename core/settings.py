@@ -57,6 +57,9 @@ class Settings:
     police_feed_url: str = ""
     police_foreigners_feed_url: str = ""
     statistics_feed_url: str = ""
+    # Provinces whose police receive declarations in this portal's own workspace, as
+    # province codes separated by commas ("22,10"): their reports are delivered there.
+    police_workspace_provinces: str = ""
     feed_signing_key: str = DEVELOPMENT_FEED_KEY
     feed_drop_dir: str = ""
     # Seconds: reaching a receiver, then waiting for its answer (past it: "unverified").
@@ -86,6 +89,12 @@ class Settings:
     @property
     def is_development(self) -> bool:
         return self.environment == "development"
+
+    @property
+    def workspace_province_codes(self) -> frozenset[int]:
+        """``POLICE_WORKSPACE_PROVINCES`` as codes (``check`` has refused anything else)."""
+        listed = self.police_workspace_provinces.replace(" ", "").split(",")
+        return frozenset(int(code) for code in listed if code)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -138,6 +147,11 @@ class Settings:
             raise SettingsError("DATA_ENCRYPTION_KEY must be url-safe base64") from exc
         if len(key) != 32:
             raise SettingsError("DATA_ENCRYPTION_KEY must decode to 32 bytes")
+        if not re.fullmatch(r"(\s*\d{1,3}\s*(,\s*\d{1,3}\s*)*)?", self.police_workspace_provinces):
+            raise SettingsError(
+                "POLICE_WORKSPACE_PROVINCES must list province codes separated by commas, "
+                f"not {self.police_workspace_provinces!r}"
+            )
         if self.is_production:
             self._check_production()
 

@@ -272,9 +272,10 @@ def _register_police(app: OpenAPI) -> None:
 
 
 def _register_feeds(app: OpenAPI, settings: Settings) -> None:
-    """Reports go over HTTPS, by e-mail or into the file drop (``lodging.feeds.routing``).
+    """Reports go to the workspace, over HTTPS, by e-mail or into the file drop.
 
-    HTTPS where the channel has a URL; else e-mail to the police unit's address where
+    The workspace for the provinces whose police work in this portal; else HTTPS where
+    the channel has a URL; else e-mail to the police unit's address where
     the law allows it and an SMTP server is set; else the file drop.
     """
     urls = {
@@ -295,7 +296,14 @@ def _register_feeds(app: OpenAPI, settings: Settings) -> None:
     )
     https = {channel for channel, url in urls.items() if url}
     cipher = app.extensions["personal_data_cipher"]
-    register_feeds(app, transport, cipher, mail=mail, https_channels=https)
+    register_feeds(
+        app,
+        transport,
+        cipher,
+        mail=mail,
+        https_channels=https,
+        workspace_provinces=settings.workspace_province_codes,
+    )
     outbox.register_state_listener(app, follow_delivery)
     register_periodic(app, "daily-statistics", dt.timedelta(minutes=15), schedule_daily_stats)
     # The ledger counts days up to a horizon; a new day moves it on (idempotent).

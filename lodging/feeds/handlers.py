@@ -28,7 +28,7 @@ from core.outbox import messages as outbox
 from core.outbox.messages import Handler, OutboxMessage, OutboxState, Outcome
 from lodging.feeds.payloads import police_reports
 from lodging.feeds.police_mail import PoliceMail, compose_notice
-from lodging.feeds.routing import Route, route_for
+from lodging.feeds.routing import WORKSPACE_RECEIPT_PREFIX, Route, route_for
 from lodging.feeds.stats import daily_stats
 from lodging.feeds.transports import Transport, is_archive_receipt
 from lodging.properties.models import Establishment, EstablishmentStatus
@@ -77,12 +77,14 @@ def register_feeds(
     *,
     mail: PoliceMail | None = None,
     https_channels: Collection[str] = (),
+    workspace_provinces: Collection[int] = (),
 ) -> None:
     """Let the outbox workers deliver the stays' police reports and the daily statistics.
 
     ``transport`` carries the channels in ``https_channels`` over HTTPS and the others
     into the file drop; with ``mail``, a report of a channel without HTTPS goes to its
-    police unit's e-mail address where it has one (``lodging.feeds.routing``).
+    police unit's e-mail address where it has one; a report of an establishment in one
+    of ``workspace_provinces`` is delivered to the police workspace (``lodging.feeds.routing``).
 
     Every receiver de-duplicates by ``Idempotency-Key`` (the file drop by file name), so a
     report whose outcome is unknown is resent on its own, with the same key, to arrive
@@ -93,7 +95,14 @@ def register_feeds(
         outbox.register_handler(
             app,
             f"{STAY_KIND_PREFIX}{channel.route}.",
-            make_handler(transport, cipher, channel, mail=mail, https=https),
+            make_handler(
+                transport,
+                cipher,
+                channel,
+                mail=mail,
+                https=https,
+                workspace_provinces=frozenset(workspace_provinces),
+            ),
             channel=channel.value,
             resend_unverified=True,
         )
@@ -113,6 +122,7 @@ def make_handler(
     *,
     mail: PoliceMail | None = None,
     https: bool = False,
+    workspace_provinces: Collection[int] = (),
 ) -> Handler:
     """The handler of one police channel's ``lodging.stay.<route>.<event>`` messages.
 
@@ -139,8 +149,16 @@ def make_handler(
             return Outcome("delivered", detail="no guest to report")
         [(_channel, body)] = reports
         route, address = route_for(
-            session, stay.establishment, channel, https=https, email=mail is not None
+            session,
+            stay.establishment,
+            channel,
+            https=https,
+            email=mail is not None,
+            workspace_provinces=workspace_provinces,
         )
+        if route is Route.WORKSPACE:
+            # The police read it in their workspace: it has arrived once it is committed.
+            return Outcome("delivered", receipt_id=f"{WORKSPACE_RECEIPT_PREFIX}{message.key}")
         if route is Route.EMAIL and mail is not None and address:
             notice = compose_notice(
                 stay, guests, channel, event=event, to=address, cipher=cipher, now=now

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core import audit
 from core.database import Base, DbSession
 from lodging.properties import geography
 
@@ -106,6 +107,29 @@ def set_unit_email(
     unit.updated_by = actor_label[:254]
     session.flush()
     return unit
+
+
+def record_change(
+    session: DbSession,
+    unit: PoliceUnit,
+    *,
+    actor_id: int,
+    actor_label: str,
+    address: str,
+    now: dt.datetime,
+) -> None:
+    """Put a change of a unit's address on the audit log: who set what, from where."""
+    audit.record(
+        session,
+        action="police_unit.set_email",
+        now=now,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        target_type="lodging_police_unit",
+        target_id=unit.id,
+        address=address,
+        detail={"unit": unit.unit, "email": unit.email},
+    )
 
 
 def unit_email(session: DbSession, province_code: int, commune_code: int | None) -> str | None:

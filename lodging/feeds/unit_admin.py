@@ -10,7 +10,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from core import audit
 from core.auth.access import roles_required, signed_in_user
 from core.auth.roles import Role
 from core.clock import utcnow
@@ -57,16 +56,13 @@ def edit_units() -> ResponseReturnValue:
         except police_units.PoliceUnitError as exc:
             getattr(form, exc.field).errors.append(str(exc.message))
         else:
-            audit.record(
+            police_units.record_change(
                 db.session,
-                action="police_unit.set_email",
-                now=now,
+                unit,
                 actor_id=admin.id,
                 actor_label=admin.email,
-                target_type="lodging_police_unit",
-                target_id=unit.id,
                 address=request.remote_addr or "",
-                detail={"unit": unit.unit, "email": unit.email},
+                now=now,
             )
             db.session.commit()
             flash(_("Saved the address of %(unit)s.", unit=_unit_name(unit)), "success")

@@ -109,3 +109,17 @@ def rejection_form(guests: Sequence[Guest], **kwargs: Any) -> RejectionForm:
     for row in form.rows:
         row.form.path.choices = choices
     return form
+
+
+class UnitEmailForm(FlaskForm):
+    """The address where the officer's own unit takes stay notices by e-mail."""
+
+    email = StringField(
+        _l("E-mail address for stay notices"),
+        description=_l(
+            "The address your unit publishes for stay notices. Establishments without "
+            "another channel then send their notices there. Leave it empty to remove it."
+        ),
+        filters=[text_filter],
+        render_kw={"autocomplete": "off", "inputmode": "email"},
+    )

@@ -20,13 +20,21 @@ from core.clock import local_now, utcnow
 from core.crypto import cipher
 from core.dates import parse_day
 from core.extensions import db
+from core.form_errors import show_errors
+from lodging.feeds import police_units
 from lodging.registration import police_answers
 from lodging.registration.delivery_state import FIELD_LABELS
 from lodging.registration.desk import overview as desk
 from lodging.registration.display import DISPLAY
 from lodging.registration.models import Stay
-from portal.police import services
-from portal.police.forms import ReceiptForm, RejectionForm, SearchForm, rejection_form
+from portal.police import jurisdiction, services
+from portal.police.forms import (
+    ReceiptForm,
+    RejectionForm,
+    SearchForm,
+    UnitEmailForm,
+    rejection_form,
+)
 
 bp = Blueprint("police", __name__, template_folder="templates", url_prefix="/<locale:lang>/police")
 REASON_KEY = "police_search_reason"
@@ -36,6 +44,7 @@ NAV = (
     ("police.guests", _l("Guests")),
     ("police.search", _l("Search")),
     ("police.establishments", _l("Establishments")),
+    ("police.unit_email", _l("Our e-mail")),
 )
 
 
@@ -217,3 +226,43 @@ def rejection(stay_id: int) -> ResponseReturnValue:
     db.session.commit()
     flash(_("Refused: the establishment sees each reason on the field to correct."), "success")
     return redirect(url_for(".stay", stay_id=stay.id))
+
+
+@bp.route("/unit", methods=["GET", "POST"])
+@roles_required(Role.POLICE)
+def unit_email() -> ResponseReturnValue:
+    """The officer's own unit's address for stay notices (admins set any unit's)."""
+    officer = signed_in_user()
+    province, commune = officer.police_province_code, officer.police_commune_code
+    if province is None:
+        abort(404)
+    form = UnitEmailForm()
+    if request.method == "GET":
+        form.email.data = police_units.unit_email(db.session, province, commune) or ""
+    elif form.validate_on_submit():
+        now = utcnow()
+        try:
+            unit = police_units.set_unit_email(
+                db.session,
+                province_code=province,
+                commune_code=commune,
+                email=form.email.data,
+                actor_label=officer.email,
+                now=now,
+            )
+        except police_units.PoliceUnitError as exc:
+            show_errors(form, {"email": exc.message}, "email")
+        else:
+            police_units.record_change(
+                db.session,
+                unit,
+                actor_id=officer.id,
+                actor_label=officer.email,
+                address=_address(),
+                now=now,
+            )
+            db.session.commit()
+            flash(_("Saved. Notices by e-mail go to this address from now on."), "success")
+            return redirect(url_for("police.unit_email"))
+    unit_name = jurisdiction.name(province, commune)
+    return render_template("police/unit.html", form=form, unit_name=unit_name)
