@@ -370,6 +370,10 @@ def _register_payments(app: OpenAPI, settings: Settings) -> None:
 def _register_work_links(app: OpenAPI) -> None:
     """The header's links to each role's own pages."""
     register_work_link(app, "registration.desk", _l("Front desk"), *LODGING_ROLES)
+    # Each role's first page after signing in is its work (police: ``_register_police``).
+    for role in LODGING_ROLES:
+        register_landing(app, role, "registration.desk")
+    register_landing(app, Role.TOURISM_OFFICER, "dashboard.overview")
     register_work_link(app, "properties.my_establishments", _l("My establishments"), *LODGING_ROLES)
     register_work_link(
         app, "properties.list_establishments", _l("Establishments"), *DEPARTMENT_ROLES

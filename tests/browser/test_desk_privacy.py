@@ -107,7 +107,7 @@ def test_a_remembered_browser_signs_in_while_the_account_is_locked_elsewhere(
     browser: Browser, page: Page, live_server: str, env: dict[str, str], lang: str
 ):
     sign_in(page, live_server, lang)
-    expect(page).to_have_url(f"{live_server}/{lang}/account")
+    expect(page).to_have_url(f"{live_server}/{lang}/desk/")  # staff land on the desk
     page.locator("form[action$='/logout']").get_by_role("button").click()
 
     elsewhere = browser.new_context(viewport=PHONE, locale=PHONE_LOCALE).new_page()
@@ -123,4 +123,4 @@ def test_a_remembered_browser_signs_in_while_the_account_is_locked_elsewhere(
     elsewhere.context.close()
 
     sign_in(page, live_server, lang)  # the receptionist's own phone
-    expect(page).to_have_url(f"{live_server}/{lang}/account")
+    expect(page).to_have_url(f"{live_server}/{lang}/desk/")  # staff land on the desk

@@ -113,3 +113,20 @@ def test_a_ward_officer_does_not_see_the_next_ward_but_the_province_does(
     page = client.get("/en/police/establishments").get_data(as_text=True)
     assert "Khách sạn Hạ Long" in page
     assert "Khách sạn Sóng Biển" in page
+
+
+def test_every_working_role_lands_on_its_work_after_signing_in(client, db_session):
+    landings = {
+        Role.LODGING_OWNER: "/en/desk/",
+        Role.LODGING_STAFF: "/en/desk/",
+        Role.TOURISM_OFFICER: "/en/dashboard/",
+        Role.TOURIST: "/en/account",
+    }
+    for role, landing in landings.items():
+        user = make_user(db_session, role)
+        token = csrf_token(client, "/en/login")
+        response = client.post(
+            "/en/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+        )
+        assert (role, response.headers["Location"]) == (role, landing)
+        client.post("/en/logout", data={"csrf_token": csrf_token(client, "/en/account")})
