@@ -21,6 +21,14 @@ from portal.dashboard.tables import Column, Kind, Row, Table, Value, suppress
 
 Labeller = Callable[[GroupKey], str]
 Linker = Callable[[GroupKey], str | None]
+# Whether the figure of a group (None: the page's own subject) in a period (None: the
+# whole range) is suppressed, as ``lodging.statistics.disclosure`` settled it.
+Hider = Callable[[GroupKey, dt.date | None], bool]
+
+
+def never_hidden(_group: GroupKey, _day: dt.date | None) -> bool:
+    """An owner's own figures: nothing is suppressed."""
+    return False
 
 
 @dataclass(frozen=True)
@@ -96,7 +104,9 @@ def scope_of(filters: Filters, establishment_ids: Sequence[int] | None) -> Scope
     )
 
 
-def over_time(session: Any, filters: Filters, scope: Scope, min_cell: int) -> Table:
+def over_time(
+    session: Any, filters: Filters, scope: Scope, min_cell: int, hide: Hider = never_hidden
+) -> Table:
     """One row per period: how the figures moved."""
     found = measures.occupancy(
         session,
@@ -113,7 +123,7 @@ def over_time(session: Any, filters: Filters, scope: Scope, min_cell: int) -> Ta
     return Table(
         title=_l("Over time"),
         columns=(Column("period", _l("Period"), Kind.TEXT, from_guests=False), *MEASURE_COLUMNS),
-        rows=suppress(rows, min_cell),
+        rows=suppress(rows, [hide(None, r.first_day) for r in found]),
         min_cell=min_cell,
     )
 
@@ -165,6 +175,7 @@ def by_group(
     title: Any,
     label: Labeller,
     link: Linker = lambda _key: None,
+    hide: Hider = never_hidden,
 ) -> Table:
     """One row per group over the whole range, biggest first."""
     found = measures.occupancy(
@@ -188,7 +199,7 @@ def by_group(
     return Table(
         title=title,
         columns=(Column("group", title, Kind.TEXT, from_guests=False), *MEASURE_COLUMNS),
-        rows=suppress(rows, min_cell),
+        rows=suppress(rows, [hide(r.group, None) for r in groups]),
         min_cell=min_cell,
     )
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from portal.dashboard.tables import Column, Row, Table, suppress
+from lodging.statistics.disclosure import suppressed_positions
+from portal.dashboard.tables import Column, Row, Table
+from portal.dashboard.tables import suppress as mark
 
 
 def rows(*guests: int) -> list[Row]:
     return [Row(values={"n": g}, guests=g) for g in guests]
+
+
+def suppress(found: list[Row], min_cell: int) -> tuple[Row, ...]:
+    hidden = suppressed_positions([row.guests for row in found], min_cell)
+    return mark(found, [i in hidden for i in range(len(found))])
 
 
 def test_rows_from_fewer_than_the_threshold_are_suppressed():
