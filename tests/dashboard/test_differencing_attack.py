@@ -184,7 +184,7 @@ def guests_part(group_by: str, key: Any) -> Any:
     return (group_by, key) if group_by in {"residence_country", "international"} else EVERYONE
 
 
-def read_over_time(
+def read_over_time(  # noqa: PLR0917 - the table, where its figures come from, and whose
     facts: Knowledge, table: Table, period: str, world: World, places: frozenset[int], who: Any
 ) -> None:
     whole = (world.first_day, world.last_day)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from lodging.statistics.disclosure import is_small, protect, suppressed_positions
 
 
@@ -38,9 +40,9 @@ def test_a_figure_hidden_above_is_never_shown_below() -> None:
 def test_rows_and_columns_of_a_grid_are_protected_together() -> None:
     # Two communes over two months: hiding (x, jan) takes (x, feb) by its row and
     # (y, jan) by its column, and then (y, feb) by both.
-    cells = {("x", "jan"): 2, ("x", "feb"): 9, ("y", "jan"): 8, ("y", "feb"): 30}
+    cells: dict[Any, int] = {("x", "jan"): 2, ("x", "feb"): 9, ("y", "jan"): 8, ("y", "feb"): 30}
     cells |= {"x": 11, "y": 38, "jan": 10, "feb": 39, "all": 49}
-    groups = [
+    groups: list[tuple[Any, list[Any]]] = [
         ("x", [("x", "jan"), ("x", "feb")]),
         ("y", [("y", "jan"), ("y", "feb")]),
         ("jan", [("x", "jan"), ("y", "jan")]),
