@@ -59,6 +59,8 @@ def protect(
     """
     settled = settled or {}
     groups = [(total, list(parts)) for total, parts in groups]
+    # A part equal to a total already shown is shown: it is no secret any more.
+    settled = {**settled, **dict.fromkeys(_equal_to_a_shown_total(groups, guests, settled), False)}
     hidden = {key for key, shut in settled.items() if shut}
     hidden |= {k for k, n in guests.items() if k not in settled and is_small(n, min_cell)}
     changed = True
@@ -71,6 +73,23 @@ def protect(
                     hidden.add(pick)
                     changed = True
     return hidden
+
+
+def _equal_to_a_shown_total(
+    groups: Sequence[Group], guests: Mapping[Key, int], settled: Mapping[Key, bool]
+) -> set[Key]:
+    """Parts that are the only non-zero one under a total an upper level showed.
+
+    Their figures are the total's, already published: hiding them hides nothing. (A
+    range's guests are added over months, so a stay across two months can lift the
+    range over the threshold while each period of it stays under.)
+    """
+    equal = set()
+    for total, parts in groups:
+        busy = [key for key in parts if guests.get(key, 0)]
+        if settled.get(total) is False and len(busy) == 1 and busy[0] not in settled:
+            equal.add(busy[0])
+    return equal
 
 
 def _exposed(
