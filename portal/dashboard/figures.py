@@ -37,6 +37,7 @@ class Figure:
 
     value: int | float | None
     suppressed: bool = False
+    no_data: bool = False  # no guest at all: "no data", not "0 %"
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,9 @@ def headline(session: Any, scope: Scope, today: dt.date, min_cell: int) -> Headl
         occupancy_this_month=_figure(
             _round(this_month.net_room_occupancy), this_month.guests, min_cell
         ),
-        occupancy_last_year=_figure(_round(before.net_room_occupancy), before.guests, min_cell),
+        occupancy_last_year=_figure(_round(before.net_room_occupancy), before.guests, min_cell)
+        if before.guests
+        else Figure(None, no_data=True),
     )
 
 
@@ -243,8 +246,11 @@ def chart(table: Table, keys: Sequence[str], *, kind: str = "line") -> dict[str,
     """The ``data-chart`` spec for static/js/charts.js: suppressed figures are gaps."""
     label_key = table.columns[0].key
     columns = {column.key: column for column in table.columns}
+    series = [[table.cell(row, columns[key]) for row in table.rows] for key in keys]
     return {
         "type": kind,
+        # Nothing but gaps and zeros: the page says "no data" instead of an empty drawing.
+        "empty": not any(value for data in series for value in data),
         "labels": [str(row.values.get(label_key, "")) for row in table.rows],
         "series": [
             {
