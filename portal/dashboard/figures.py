@@ -249,8 +249,8 @@ def chart(table: Table, keys: Sequence[str], *, kind: str = "line") -> dict[str,
     series = [[table.cell(row, columns[key]) for row in table.rows] for key in keys]
     return {
         "type": kind,
-        # Nothing but gaps and zeros: the page says "no data" instead of an empty drawing.
-        "empty": not any(value for data in series for value in data),
+        # Nothing but gaps (suppressed): the page says "no data" instead of a blank drawing.
+        "empty": all(value is None for data in series for value in data),
         "labels": [str(row.values.get(label_key, "")) for row in table.rows],
         "series": [
             {
