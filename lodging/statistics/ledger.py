@@ -11,8 +11,9 @@ Days count up to the stored horizon (``horizon``): a stay still in the house cou
 its expected nights up to it, and ``extend_horizon`` (a daily task) counts the days it
 adds. A change thus writes at most the days from its arrival to the horizon.
 
-Unconfirmed self-check-in guests count from their arrival: they are in the house,
-only their papers wait for staff. Cancelled stays count nothing.
+Guests who checked themselves in count only once staff confirmed them (anyone with
+the poster's link could otherwise fill an establishment's arrivals and nationalities);
+confirmed, they count from their arrival day. Cancelled stays count nothing.
 """
 
 from __future__ import annotations
@@ -80,6 +81,8 @@ def project_stay(stay: Stay) -> list[dict[str, Any]]:
     leaving = departure_day(stay)
     rows = []
     for guest in stay.guests:
+        if guest.confirmed_at is None:  # a self check-in staff have not seen yet
+            continue
         arrival = guest.arrival.astimezone(VIETNAM).date()
         domestic = guest.residence_country == DOMESTIC
         rows.append(

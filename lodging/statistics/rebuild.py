@@ -56,7 +56,7 @@ SELECT g.id, s.id, s.establishment_id, COALESCE(s.room_id, -s.id), {arrival},
     CASE WHEN g.residence_country = 'VN' THEN COALESCE(g.residence_province_code, 0)
          ELSE 0 END
 FROM lodging_guest g JOIN lodging_stay s ON s.id = g.stay_id
-WHERE s.status <> 'cancelled' {stay_filter}
+WHERE s.status <> 'cancelled' AND g.confirmed_at IS NOT NULL {stay_filter}
 """
 
 # One row per guest event: a night (kind n), an overnight arrival (a) or departure

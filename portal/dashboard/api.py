@@ -25,7 +25,7 @@ from core.ids import MAX_ROW_ID
 from core.problems import problem
 from lodging.properties import services as properties
 from lodging.statistics import measures
-from lodging.statistics.disclosure import is_small
+from lodging.statistics.disclosure import TOTAL, now_hidden
 from lodging.statistics.measures import GroupBy, MeasureRow, NowRow, Period
 from portal.dashboard import figures, pages
 from portal.dashboard.filters import Filters, parse_filters
@@ -133,25 +133,31 @@ def occupancy(query: OccupancyArgs) -> Response:
 
 
 def _occupancy_rows(filters: Filters, ids: list[int] | None, min_cell: int) -> list[Any]:
+    """The rows, suppressed as the dashboard's pages are for the same filters."""
+    scope = figures.scope_of(filters, ids)
     found = measures.occupancy(
         db.session,
         first_day=filters.first_day,
         last_day=filters.last_day,
         period=filters.period,
         group_by=filters.group_by,
-        scope=figures.scope_of(filters, ids),
+        scope=scope,
     )
-    label = (
-        None if filters.group_by == "total" else pages.group_labeller(db.session, filters.group_by)
-    )
+    group_by = filters.group_by
+    label = None if group_by == "total" else pages.group_labeller(db.session, group_by)
+    hide = pages.groups_hidden(pages.disclosure_of(db.session, filters, scope, min_cell), group_by)
     return [
-        _row_out(row, filters.period, label(row.group) if label else None, min_cell)
+        _row_out(
+            row,
+            filters.period,
+            label(row.group) if label else None,
+            hidden=hide(None if group_by == TOTAL else row.group, row.first_day),
+        )
         for row in found
     ]
 
 
-def _row_out(row: MeasureRow, period: str, name: str | None, min_cell: int) -> dict[str, Any]:
-    hidden = is_small(row.guests, min_cell)
+def _row_out(row: MeasureRow, period: str, name: str | None, *, hidden: bool) -> dict[str, Any]:
     values = figures.row_values(row)
 
     def shown(key: str) -> Any:
@@ -184,12 +190,12 @@ def now() -> Response:
     ids, min_cell = _caller()
     today = local_now().date()
     found = measures.now(db.session, today, measures.Scope(establishment_ids=ids))
-    return jsonify(day=today.isoformat(), rows=[_now_out(row, min_cell) for row in found])
+    shut = now_hidden({r.commune_code: r.guests_present + r.same_day for r in found}, min_cell)
+    rows = [_now_out(row, hidden=row.commune_code in shut) for row in found]
+    return jsonify(day=today.isoformat(), rows=rows)
 
 
-def _now_out(row: NowRow, min_cell: int) -> dict[str, Any]:
-    guests = row.guests_present + row.same_day
-    hidden = is_small(guests, min_cell)
+def _now_out(row: NowRow, *, hidden: bool) -> dict[str, Any]:
     out = NowOut.Commune(
         commune_code=row.commune_code,
         commune=pages.commune_name(row.commune_code),

@@ -21,6 +21,14 @@ from portal.dashboard.tables import Column, Kind, Row, Table, Value, suppress
 
 Labeller = Callable[[GroupKey], str]
 Linker = Callable[[GroupKey], str | None]
+# Whether the figure of a group (None: the page's own subject) in a period (None: the
+# whole range) is suppressed, as ``lodging.statistics.disclosure`` settled it.
+Hider = Callable[[GroupKey, dt.date | None], bool]
+
+
+def never_hidden(_group: GroupKey, _day: dt.date | None) -> bool:
+    """An owner's own figures: nothing is suppressed."""
+    return False
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,7 @@ class Figure:
 
     value: int | float | None
     suppressed: bool = False
+    no_data: bool = False  # no guest at all: "no data", not "0 %"
 
 
 @dataclass(frozen=True)
@@ -96,7 +105,9 @@ def scope_of(filters: Filters, establishment_ids: Sequence[int] | None) -> Scope
     )
 
 
-def over_time(session: Any, filters: Filters, scope: Scope, min_cell: int) -> Table:
+def over_time(
+    session: Any, filters: Filters, scope: Scope, min_cell: int, hide: Hider = never_hidden
+) -> Table:
     """One row per period: how the figures moved."""
     found = measures.occupancy(
         session,
@@ -113,7 +124,7 @@ def over_time(session: Any, filters: Filters, scope: Scope, min_cell: int) -> Ta
     return Table(
         title=_l("Over time"),
         columns=(Column("period", _l("Period"), Kind.TEXT, from_guests=False), *MEASURE_COLUMNS),
-        rows=suppress(rows, min_cell),
+        rows=suppress(rows, [hide(None, r.first_day) for r in found]),
         min_cell=min_cell,
     )
 
@@ -165,6 +176,7 @@ def by_group(
     title: Any,
     label: Labeller,
     link: Linker = lambda _key: None,
+    hide: Hider = never_hidden,
 ) -> Table:
     """One row per group over the whole range, biggest first."""
     found = measures.occupancy(
@@ -188,7 +200,7 @@ def by_group(
     return Table(
         title=title,
         columns=(Column("group", title, Kind.TEXT, from_guests=False), *MEASURE_COLUMNS),
-        rows=suppress(rows, min_cell),
+        rows=suppress(rows, [hide(r.group, None) for r in groups]),
         min_cell=min_cell,
     )
 
@@ -211,7 +223,9 @@ def headline(session: Any, scope: Scope, today: dt.date, min_cell: int) -> Headl
         occupancy_this_month=_figure(
             _round(this_month.net_room_occupancy), this_month.guests, min_cell
         ),
-        occupancy_last_year=_figure(_round(before.net_room_occupancy), before.guests, min_cell),
+        occupancy_last_year=_figure(_round(before.net_room_occupancy), before.guests, min_cell)
+        if before.guests
+        else Figure(None, no_data=True),
     )
 
 
@@ -232,8 +246,11 @@ def chart(table: Table, keys: Sequence[str], *, kind: str = "line") -> dict[str,
     """The ``data-chart`` spec for static/js/charts.js: suppressed figures are gaps."""
     label_key = table.columns[0].key
     columns = {column.key: column for column in table.columns}
+    series = [[table.cell(row, columns[key]) for row in table.rows] for key in keys]
     return {
         "type": kind,
+        # Nothing but gaps (suppressed): the page says "no data" instead of a blank drawing.
+        "empty": all(value is None for data in series for value in data),
         "labels": [str(row.values.get(label_key, "")) for row in table.rows],
         "series": [
             {

@@ -20,9 +20,10 @@ from lodging.properties import geography
 from lodging.properties.forms import KIND_LABELS
 from lodging.properties.models import EstablishmentKind
 from lodging.registration.display import country_name, province_name
+from lodging.statistics.disclosure import ESTABLISHMENT, TOTAL, Disclosure
 from lodging.statistics.measures import GroupBy, GroupKey, Scope
 from portal.dashboard import figures, queries
-from portal.dashboard.figures import Headline, Linker
+from portal.dashboard.figures import Headline, Hider, Linker, never_hidden
 from portal.dashboard.filters import Filters
 from portal.dashboard.tables import Table
 
@@ -98,6 +99,21 @@ def _place_name(session: DbSession, cache: dict[int, str], key: int) -> str:
     return cache.get(key, str(key))
 
 
+def disclosure_of(session: DbSession, filters: Filters, scope: Scope, min_cell: int) -> Disclosure:
+    """The statuses of every figure of ``scope`` over the filters' range and period."""
+    return Disclosure(session, filters.first_day, filters.last_day, filters.period, scope, min_cell)
+
+
+def groups_hidden(disclosure: Disclosure, dimension: Any) -> Hider:
+    """A table's rows by group (or by period, for the ``total`` dimension)."""
+    return lambda group, day: disclosure.hidden((dimension, group, day))
+
+
+def subject_hidden(disclosure: Disclosure, dimension: str, code: int) -> Hider:
+    """A drill-down's rows by period: the commune's or establishment's own figures."""
+    return lambda _group, day: disclosure.hidden((dimension, code, day))
+
+
 def group_section(  # noqa: PLR0917 - the same five every caller has at hand, then the link
     session: DbSession,
     filters: Filters,
@@ -105,6 +121,8 @@ def group_section(  # noqa: PLR0917 - the same five every caller has at hand, th
     min_cell: int,
     group_by: GroupBy,
     link: Linker = lambda _key: None,
+    *,
+    hide: Hider = never_hidden,
 ) -> Section:
     table = figures.by_group(
         session,
@@ -115,12 +133,15 @@ def group_section(  # noqa: PLR0917 - the same five every caller has at hand, th
         title=GROUP_TITLES[group_by],
         label=group_labeller(session, group_by),
         link=link,
+        hide=hide,
     )
     return Section(table, figures.chart(table, GROUP_SERIES, kind="bar"))
 
 
-def time_section(session: DbSession, filters: Filters, scope: Scope, min_cell: int) -> Section:
-    table = figures.over_time(session, filters, scope, min_cell)
+def time_section(
+    session: DbSession, filters: Filters, scope: Scope, min_cell: int, hide: Hider = never_hidden
+) -> Section:
+    table = figures.over_time(session, filters, scope, min_cell, hide)
     return Section(table, figures.chart(table, TIME_SERIES))
 
 
@@ -136,10 +157,28 @@ def overview(
 ) -> Page:
     """The province (or an owner's places): headline, over time, by group, map."""
     scope = figures.scope_of(filters, establishment_ids)
-    communes = group_section(session, filters, scope, min_cell, "commune", commune_link)
-    sections = [time_section(session, filters, scope, min_cell)]
+    shut = disclosure_of(session, filters, scope, min_cell)
+    communes = group_section(
+        session,
+        filters,
+        scope,
+        min_cell,
+        "commune",
+        commune_link,
+        hide=groups_hidden(shut, "commune"),
+    )
+    sections = [time_section(session, filters, scope, min_cell, groups_hidden(shut, TOTAL))]
     if filters.group_by != "commune":
-        sections.append(group_section(session, filters, scope, min_cell, filters.group_by))
+        sections.append(
+            group_section(
+                session,
+                filters,
+                scope,
+                min_cell,
+                filters.group_by,
+                hide=groups_hidden(shut, filters.group_by),
+            )
+        )
     sections.append(communes)
     if establishment_ids is not None and filters.group_by != "establishment":
         sections.append(
@@ -161,24 +200,45 @@ def commune_page(
 ) -> Page:
     """One commune: over time, by establishment (the next drill-down), by chosen group."""
     scope = figures.scope_of(filters, None)
+    code = int(filters.commune_code or 0)
+    shut = disclosure_of(session, filters, Scope(kind=scope.kind, stars=scope.stars), min_cell)
     sections = [
-        time_section(session, filters, scope, min_cell),
-        group_section(session, filters, scope, min_cell, "establishment", place_link),
+        time_section(session, filters, scope, min_cell, subject_hidden(shut, "commune", code)),
+        group_section(
+            session,
+            filters,
+            scope,
+            min_cell,
+            "establishment",
+            place_link,
+            hide=groups_hidden(shut, ESTABLISHMENT),
+        ),
     ]
     if filters.group_by != "commune":
-        sections.append(group_section(session, filters, scope, min_cell, filters.group_by))
+        inside = groups_hidden(shut, ("commune", code, filters.group_by))
+        sections.append(
+            group_section(session, filters, scope, min_cell, filters.group_by, hide=inside)
+        )
     return Page(filters=filters, sections=tuple(sections))
 
 
 def establishment_page(session: DbSession, filters: Filters, *, min_cell: int) -> Page:
     """One establishment: over time, by country of residence, international or domestic."""
     scope = figures.scope_of(filters, None)
+    code = int(filters.establishment_id or 0)
+    shut = disclosure_of(session, filters, Scope(kind=scope.kind, stars=scope.stars), min_cell)
+
+    def inside(group_by: GroupBy) -> Section:
+        hide = groups_hidden(shut, (ESTABLISHMENT, code, group_by))
+        return group_section(session, filters, scope, min_cell, group_by, hide=hide)
+
+    own = subject_hidden(shut, ESTABLISHMENT, code)
     return Page(
         filters=filters,
         sections=(
-            time_section(session, filters, scope, min_cell),
-            group_section(session, filters, scope, min_cell, "residence_country"),
-            group_section(session, filters, scope, min_cell, "international"),
+            time_section(session, filters, scope, min_cell, own),
+            inside("residence_country"),
+            inside("international"),
         ),
     )
 
@@ -189,11 +249,13 @@ def province_summary(session: DbSession, year: int, month: int, *, min_cell: int
     last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     filters = replace(Filters(first_day=first, last_day=last), period="month", group_by="kind")
     scope = Scope()
+    shut = disclosure_of(session, filters, scope, min_cell)
     return Page(
         filters=filters,
-        sections=(
-            group_section(session, filters, scope, min_cell, "kind"),
-            group_section(session, filters, scope, min_cell, "stars"),
-            group_section(session, filters, scope, min_cell, "international"),
+        sections=tuple(
+            group_section(
+                session, filters, scope, min_cell, group_by, hide=groups_hidden(shut, group_by)
+            )
+            for group_by in ("kind", "stars", "international")
         ),
     )

@@ -4,8 +4,8 @@ Every chart, export and API answer of the department is built from a ``Table``:
 one row per period or group, the columns it shows, and per row the number of
 guests behind it. A row from fewer than ``min_cell`` guests shows no figure drawn
 from guests (its capacity still shows), so nobody can be singled out from a
-published number. When exactly one row of a table is suppressed, the next
-smallest is suppressed too: otherwise the total minus the others gives it away.
+published number. Which rows are suppressed, primary and secondary, is decided by
+``lodging.statistics.disclosure`` for every page, file and API answer at once.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from flask_babel import LazyString
-
-from lodging.statistics.disclosure import suppressed_positions
 
 Value = int | float | str | None
 
@@ -66,10 +64,9 @@ class Table:
         return row.values.get(column.key)
 
 
-def suppress(rows: Sequence[Row], min_cell: int) -> tuple[Row, ...]:
-    """Mark the rows the small-cell rule hides (``disclosure``): rows from no guest show."""
-    marked = suppressed_positions([row.guests for row in rows], min_cell)
-    return tuple(replace(row, suppressed=i in marked) for i, row in enumerate(rows))
+def suppress(rows: Sequence[Row], hidden: Sequence[bool]) -> tuple[Row, ...]:
+    """Mark the rows the small-cell rule hides (``disclosure`` decides which)."""
+    return tuple(replace(row, suppressed=shut) for row, shut in zip(rows, hidden, strict=True))
 
 
 def suppressed_text(min_cell: int) -> str:

@@ -13,7 +13,7 @@ from core.clock import utcnow
 from lodging.properties.models import Establishment
 from lodging.registration import services
 from lodging.registration.declarations import DeclarationError, GuestInput
-from lodging.registration.models import Stay
+from lodging.registration.models import ConfirmationMethod, Stay
 from lodging.statistics.models import (
     StatisticsDay,
     StatisticsDayResidence,
@@ -73,8 +73,15 @@ def one_change(
             arrival=at(start, rng.choice((1, 10, 20, 23))),
             expected_departure=start + rng.randrange(0, 5) * DAYS,
         )
+        # Three in ten check themselves in: they count once staff confirm them.
         stay, _ = services.declare_stay(
-            session, place, data, actor=DESK, cipher=TEST_CIPHER, now=now
+            session,
+            place,
+            data,
+            actor=DESK,
+            cipher=TEST_CIPHER,
+            now=now,
+            confirmed=rng.random() >= 0.3,
         )
         stays.append(stay)
         return
@@ -99,8 +106,13 @@ def one_change(
         services.move_room(
             session, stay, room_number=rng.choice(("101", "102", "201")), actor=DESK, now=now
         )
-    elif choice < 0.9:
+    elif choice < 0.85:
         services.cancel_stay(session, stay, reason="mistake", actor=DESK, now=now)
+    elif choice < 0.9:
+        for guest in [g for g in stay.guests if g.confirmed_at is None]:
+            services.confirm_guest(
+                session, guest, method=ConfirmationMethod.IN_PERSON, actor=DESK, now=now
+            )
     else:
         later = stay.arrival + dt.timedelta(days=rng.choice((-1, 1)))
         day = later.astimezone(at(d).tzinfo).date()

@@ -1,4 +1,6 @@
-from lodging.statistics.disclosure import is_small, suppressed_positions
+from typing import Any
+
+from lodging.statistics.disclosure import is_small, protect, suppressed_positions
 
 
 def test_a_figure_from_some_but_fewer_than_the_threshold_is_small() -> None:
@@ -18,3 +20,34 @@ def test_two_small_figures_hide_each_other_and_zeros_show() -> None:
 
 def test_a_lone_small_figure_with_nothing_beside_it_is_hidden_alone() -> None:
     assert suppressed_positions([3, 0], 5) == {0}
+
+
+def test_two_small_figures_that_add_up_to_a_small_sum_take_a_third() -> None:
+    # 1 + 2 = 3 guests between them would be worked out from the total: still too few.
+    assert suppressed_positions([20, 1, 2, 9], 5) == {1, 2, 3}
+
+
+def test_a_figure_hidden_above_is_never_shown_below() -> None:
+    # The commune (the total here) is hidden by its own table: its establishments, all
+    # large, must not add up to it, so one of them goes too.
+    cells = {"commune": 30, "a": 12, "b": 18}
+    assert protect(cells, [("commune", ["a", "b"])], 5, settled={"commune": True}) == {
+        "commune",
+        "a",
+    }
+
+
+def test_rows_and_columns_of_a_grid_are_protected_together() -> None:
+    # Two communes over two months: hiding (x, jan) takes (x, feb) by its row and
+    # (y, jan) by its column, and then (y, feb) by both.
+    cells: dict[Any, int] = {("x", "jan"): 2, ("x", "feb"): 9, ("y", "jan"): 8, ("y", "feb"): 30}
+    cells |= {"x": 11, "y": 38, "jan": 10, "feb": 39, "all": 49}
+    groups: list[tuple[Any, list[Any]]] = [
+        ("x", [("x", "jan"), ("x", "feb")]),
+        ("y", [("y", "jan"), ("y", "feb")]),
+        ("jan", [("x", "jan"), ("y", "jan")]),
+        ("feb", [("x", "feb"), ("y", "feb")]),
+        ("all", ["x", "y"]),
+        ("all", ["jan", "feb"]),
+    ]
+    assert protect(cells, groups, 5) == {("x", "jan"), ("x", "feb"), ("y", "jan"), ("y", "feb")}

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from core.clock import utcnow
+from core.clock import VIETNAM, utcnow
 from lodging.properties.models import Establishment, EstablishmentKind
 from lodging.registration import services
 from lodging.registration.documents import Sex
@@ -76,35 +76,28 @@ def test_two_stays_in_one_room_occupy_it_once(db_session: Session) -> None:
     assert (row.nights, row.rooms_occupied) == (2, 1)
 
 
-def test_a_self_checked_in_guest_counts_from_arrival_before_staff_confirm(
+def _totals(session: Session, place: Establishment, first: dt.date, last: dt.date) -> Any:
+    return measures.totals(
+        session, first_day=first, last_day=last, scope=Scope(establishment_ids=[place.id])
+    )
+
+
+def test_a_self_checked_in_guest_counts_only_once_staff_confirm_from_arrival(
     db_session: Session,
 ) -> None:
     place = make_establishment(db_session)
-    today = utcnow()
-    stay = declare(
-        db_session,
-        place,
-        stay_input(arrival=today - dt.timedelta(hours=1)),
-        confirmed=False,
-    )
-    row = measures.totals(
-        db_session,
-        first_day=stay.arrival.date() - DAYS,
-        last_day=stay.expected_departure,
-        scope=Scope(establishment_ids=[place.id]),
-    )
-    assert row.arrivals == 1
-    guest = stay.guests[0]
+    arrival = utcnow() - dt.timedelta(days=2)
+    stay = declare(db_session, place, stay_input(arrival=arrival), confirmed=False)
+    first, last = stay.arrival.date() - DAYS, stay.expected_departure
+    before = _totals(db_session, place, first, last)
+    assert (before.arrivals, before.nights, before.guests) == (0, 0, 0)  # anyone has the link
     services.confirm_guest(
-        db_session, guest, method=ConfirmationMethod.IN_PERSON, actor=DESK, now=utcnow()
+        db_session, stay.guests[0], method=ConfirmationMethod.IN_PERSON, actor=DESK, now=utcnow()
     )
-    again = measures.totals(
-        db_session,
-        first_day=stay.arrival.date() - DAYS,
-        last_day=stay.expected_departure,
-        scope=Scope(establishment_ids=[place.id]),
-    )
-    assert again.arrivals == 1  # confirming does not count the guest twice
+    confirmed = _totals(db_session, place, first, last)
+    assert confirmed.arrivals == 1
+    arrival_day = stay.arrival.astimezone(VIETNAM).date()
+    assert confirmed.nights == (stay.expected_departure - arrival_day).days  # from arrival
     joining = citizen(
         full_name="Trần Văn Bình",
         sex=Sex.M,
@@ -112,16 +105,17 @@ def test_a_self_checked_in_guest_counts_from_arrival_before_staff_confirm(
         role=GuestRole.MEMBER,
         relationship="husband",
     )
-    self_service.add_self_checked_in_guest(
+    member = self_service.add_self_checked_in_guest(
         db_session, stay, joining, cipher=TEST_CIPHER, now=utcnow()
     )
-    joined = measures.totals(
-        db_session,
-        first_day=stay.arrival.date() - DAYS,
-        last_day=stay.expected_departure,
-        scope=Scope(establishment_ids=[place.id]),
+    assert _totals(db_session, place, first, last).guests == 1  # not yet seen by staff
+    services.confirm_guest(
+        db_session, member, method=ConfirmationMethod.IN_PERSON, actor=DESK, now=utcnow()
     )
-    assert joined.guests == 2
+    assert _totals(db_session, place, first, last).guests == 2
+    rebuilt = ledger(db_session)
+    rebuild(db_session)
+    assert ledger(db_session) == rebuilt
 
 
 def _across_a_month() -> dt.date:
