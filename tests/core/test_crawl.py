@@ -24,11 +24,13 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from core.auth import services as accounts
+from core.crypto import cipher
 from core.clock import local_now, utcnow
 from core.demo import DEMO_ACCOUNTS
 from core.extensions import db
 from core.i18n import LOCALE_CODES
 from core.outbox.messages import OutboxMessage
+from lodging.feeds import batch_templates, handover_batches
 from lodging.properties.models import Establishment
 from lodging.properties.services import invitation_token
 from lodging.registration.models import Stay
@@ -123,6 +125,26 @@ def _paid_booking(now: dt.datetime) -> str:
     return booking.reference
 
 
+def _handover_batch(place: Establishment, now: dt.datetime) -> int:
+    """A hand-over batch of the demo's guests due at the first portal that has any."""
+    for portal in batch_templates.PORTALS:
+        try:
+            download = handover_batches.make_batch(
+                db.session,
+                place,
+                portal,
+                cipher=cipher(),
+                now=now,
+                actor_id=None,
+                actor_label="crawl",
+                address="127.0.0.1",
+            )
+        except handover_batches.HandoverError:
+            continue
+        return download.batch_id
+    raise AssertionError("the demo has guests due for hand-over")
+
+
 def _demo_values(app: Flask) -> Demo:
     """The ids the demo gives, by the name of the variable they fill."""
     now = utcnow()
@@ -143,6 +165,7 @@ def _demo_values(app: Flask) -> Demo:
         "code": "en",
         "type_name": "place",
         "reference": _paid_booking(now),
+        "batch_id": _handover_batch(place, now),
         "commune_code": place.commune_code,
         "name": "missing.jpg",
         "filename": "css/portal.css",
