@@ -24,8 +24,8 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from core.auth import services as accounts
-from core.crypto import cipher
 from core.clock import local_now, utcnow
+from core.crypto import cipher
 from core.demo import DEMO_ACCOUNTS
 from core.extensions import db
 from core.i18n import LOCALE_CODES
