@@ -134,7 +134,9 @@ def _card(
     mine = [_due(guest, now, fixing) for guest, fixing in due if portal_of(guest) == portal]
     mine.sort(key=lambda line: (not line.overdue, line.deadline, line.guest_id))
     lines = [line for line in batches if line.portal == portal]
-    waiting = next((line for line in lines if line.handed_over_at is None), None)
+    # Only the newest batch waits for its number: a batch downloaded again and again before
+    # an upload leaves older ones behind, which would else show guests handed over since.
+    waiting = lines[0] if lines and lines[0].handed_over_at is None else None
     done = tuple(line for line in lines if line.handed_over_at is not None)[:RECENT_BATCHES]
     return PortalCard(portal, template.version, template.verified, tuple(mine), waiting, done)
 

@@ -129,6 +129,18 @@ def test_recording_the_file_number_notifies_the_batch_at_that_moment(db_session,
     assert [g.full_name for g in left] == ["Nguyễn Thị Ánh"]
 
 
+def test_a_batch_downloaded_twice_waits_no_more_once_the_newer_is_handed_over(
+    db_session, hotel, family
+):
+    make(db_session, hotel, FOREIGNERS)
+    make(db_session, hotel, FOREIGNERS)  # downloaded again before the upload
+    assert card(db_session, hotel, FOREIGNERS).open_batch is not None
+
+    hand_over(db_session, hotel, FOREIGNERS, "XNC-1")
+
+    assert card(db_session, hotel, FOREIGNERS).open_batch is None
+
+
 def test_a_hand_over_does_not_move_an_earlier_notification(db_session, hotel, family):
     korean = next(g for g in family.guests if g.is_foreigner)
     make(db_session, hotel, FOREIGNERS)
