@@ -30,7 +30,7 @@ from core.demo import DEMO_ACCOUNTS
 from core.extensions import db
 from core.i18n import LOCALE_CODES
 from core.outbox.messages import OutboxMessage
-from lodging.feeds import batch_templates, handover_batches
+from lodging.feeds import batch_templates, handover, handover_batches
 from lodging.properties.models import Establishment
 from lodging.properties.services import invitation_token
 from lodging.registration.models import Stay
@@ -139,7 +139,7 @@ def _handover_batch(place: Establishment, now: dt.datetime) -> int:
                 actor_label="crawl",
                 address="127.0.0.1",
             )
-        except handover_batches.HandoverError:
+        except handover.HandoverError:
             continue
         return download.batch_id
     raise AssertionError("the demo has guests due for hand-over")
