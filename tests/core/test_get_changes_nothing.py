@@ -27,6 +27,7 @@ from core.auth.roles import Role
 from core.clock import local_now, utcnow
 from core.database import Base
 from core.outbox.messages import OutboxMessage
+from lodging.feeds import batch_templates, handover_batches
 from lodging.properties.models import Establishment
 from lodging.properties.services import invitation_token
 from lodging.registration.models import GuestRole, Stay
@@ -39,6 +40,7 @@ from tests.booking.conftest import add_plan
 from tests.conftest import TEST_SECRET
 from tests.destinations.content import make_item
 from tests.factories import (
+    TEST_CIPHER,
     citizen,
     declare,
     foreigner,
@@ -60,6 +62,9 @@ EXCLUDED_COLUMNS = {
     ("core_login_session", "last_seen_at"): "when the signed-in session was last used",
     # Shown to the token's owner so an unused or leaked token can be spotted.
     ("core_api_token", "last_used_at"): "when the API token was last used",
+    # The desk shows who last downloaded a hand-over batch, and when (a re-download is a GET).
+    ("lodging_handover_batch", "downloaded_at"): "when the batch was last downloaded",
+    ("lodging_handover_batch", "downloaded_by_label"): "who last downloaded the batch",
 }
 
 
@@ -87,6 +92,7 @@ class World:
     items: dict[ContentType, ContentItem]
     message_id: int
     invitation: str
+    batch_id: int
 
 
 def _booking(session: Session, plan_id: int, name: str, paid: bool) -> Booking:
@@ -105,6 +111,22 @@ def _booking(session: Session, plan_id: int, name: str, paid: bool) -> Booking:
         )
     session.commit()
     return booking
+
+
+def _handover_batch(session: Session, place: Establishment) -> int:
+    """A hand-over batch of the foreign husband, waiting for its file number."""
+    download = handover_batches.make_batch(
+        session,
+        place,
+        batch_templates.FOREIGNERS_PORTAL,
+        cipher=TEST_CIPHER,
+        now=utcnow(),
+        actor_id=None,
+        actor_label="owner",
+        address="127.0.0.1",
+    )
+    session.commit()
+    return download.batch_id
 
 
 def build_world(session: Session) -> World:
@@ -149,6 +171,7 @@ def build_world(session: Session) -> World:
         items=items,
         message_id=message_id,
         invitation=invitation_token(TEST_SECRET, place, "new-staff@example.com"),
+        batch_id=_handover_batch(session, place),
     )
 
 
@@ -174,6 +197,7 @@ def path_values(rule: Rule, world: World) -> dict[str, Any]:
         "code": "en",
         "type_name": "place",
         "reference": world.booking.reference,
+        "batch_id": world.batch_id,
         "commune_code": place.commune_code,
         "name": "missing.jpg",
         "filename": "css/portal.css",
