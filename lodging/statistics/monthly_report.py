@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, select
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.database import Base, DbSession, enum_type
@@ -97,6 +97,38 @@ def history(
 def current_submitted(versions: Sequence[MonthlyReport]) -> MonthlyReport | None:
     """The version in force: the newest submitted one."""
     return next((v for v in versions if v.status is ReportStatus.SUBMITTED), None)
+
+
+def in_force(
+    session: DbSession, year: int, month: int, establishment_ids: Sequence[int] | None = None
+) -> dict[int, MonthlyReport]:
+    """The version in force of every establishment's report for the month, by establishment.
+
+    An establishment that has submitted nothing for the month is absent; ``None`` means
+    every establishment.
+    """
+    newest = (
+        select(MonthlyReport.establishment_id, func.max(MonthlyReport.version).label("version"))
+        .where(
+            MonthlyReport.year == year,
+            MonthlyReport.month == month,
+            MonthlyReport.status == ReportStatus.SUBMITTED,
+        )
+        .group_by(MonthlyReport.establishment_id)
+    )
+    if establishment_ids is not None:
+        newest = newest.where(MonthlyReport.establishment_id.in_(establishment_ids))
+    latest = newest.subquery()
+    rows = session.scalars(
+        select(MonthlyReport)
+        .join(
+            latest,
+            (MonthlyReport.establishment_id == latest.c.establishment_id)
+            & (MonthlyReport.version == latest.c.version),
+        )
+        .where(MonthlyReport.year == year, MonthlyReport.month == month)
+    )
+    return {report.establishment_id: report for report in rows}
 
 
 def _apply(report: MonthlyReport, figures: MonthlyFigures) -> None:

@@ -90,3 +90,19 @@ def test_negative_revenue_and_unfinished_months_are_refused(db_session, hotel):
             now=utcnow(),
             today=today,
         )
+
+
+def test_in_force_is_the_newest_submitted_version_of_each_establishment(db_session, hotel):
+    place, owner = hotel
+    year, month = _last_month()
+    other = make_establishment(db_session, owner=owner)
+    assert reports.in_force(db_session, year, month) == {}
+    first = reports.submit(
+        db_session, _save(db_session, place, owner), by_id=owner.id, now=utcnow()
+    )
+    correction = _save(db_session, place, owner, correction_reason="Revenue was missing")
+    assert reports.in_force(db_session, year, month) == {place.id: first}
+    reports.submit(db_session, correction, by_id=owner.id, now=utcnow())
+    assert reports.in_force(db_session, year, month) == {place.id: correction}
+    assert reports.in_force(db_session, year, month, [other.id]) == {}
+    assert reports.in_force(db_session, year, month - 1 if month > 1 else 12) == {}
