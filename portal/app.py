@@ -61,6 +61,7 @@ from lodging.registration.self_checkin import views as self_checkin
 from lodging.statistics import models as statistics_models
 from lodging.statistics import monthly_report as statistics_reports
 from lodging.statistics.cli import statistics_cli
+from lodging.statistics.demo import load_demo_month
 from lodging.statistics.ledger import apply_stay, extend_horizon
 from portal.booking import api as booking_api
 from portal.booking import booking_api as bookings_api
@@ -81,6 +82,7 @@ from portal.booking.payments import (
 )
 from portal.booking.services import release_lapsed_holds
 from portal.dashboard import api as dashboard_api
+from portal.dashboard import form_views as dashboard_form_views
 from portal.dashboard import owner_views as dashboard_owner_views
 from portal.dashboard import views as dashboard_views
 from portal.destinations import backoffice as content_admin
@@ -222,8 +224,8 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
     ):
         search_labels.register_facet_labels(app, facet, search_labels.labels_by_code(labels))
     app.register_api(registration_api.api)
-    app.register_blueprint(dashboard_views.bp)
-    app.register_blueprint(dashboard_owner_views.bp)
+    for dashboard in (dashboard_views, dashboard_owner_views, dashboard_form_views):
+        app.register_blueprint(dashboard.bp)
     app.register_api(dashboard_api.api)
     app.register_api(booking_api.api)
     app.register_blueprint(booking_views.bp)
@@ -239,6 +241,7 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
     register_demo_loader(app, load_demo_accounts)
     register_demo_loader(app, load_demo_establishments)
     register_demo_loader(app, load_demo_stays)
+    register_demo_loader(app, load_demo_month)  # after the stays': it adds last month's
     register_demo_loader(app, load_demo_content)
     register_demo_loader(app, load_demo_rates)
     register_cli_hooks(app)
