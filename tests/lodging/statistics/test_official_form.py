@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
@@ -23,7 +24,7 @@ from tests.lodging.statistics.official_form_cells import cells, matches_golden
 GOLDEN = Path(__file__).resolve().parent / "golden"
 YEAR, MONTH = 2026, 3
 HOMESTAY = EstablishmentKind.HOMESTAY
-SAPA = {"commune": "Sa Pa", "latitude": 22.3356, "longitude": 103.8415}
+SAPA: dict[str, Any] = {"commune": "Sa Pa", "latitude": 22.3356, "longitude": 103.8415}
 Four = tuple[int, int, int, int]
 Two = tuple[int, int]
 
