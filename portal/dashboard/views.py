@@ -191,6 +191,7 @@ def establishment(establishment_id: int) -> ResponseReturnValue:
         errors=errors,
         title=place.name,
         back=back,
+        form_link=url_for("official_form.establishment_form", establishment_id=place.id),
         **DRILL,
     )
 

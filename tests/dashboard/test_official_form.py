@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from core.auth.roles import Role
 from core.demo import demo_account, load_demo_accounts
+from core.i18n import LOCALE_CODES
 from lodging.properties.demo import DEMO_PLACES, OWNER_PASSWORD, load_demo_establishments
 from lodging.properties.models import Establishment
 from lodging.registration.models import Stay
@@ -69,6 +70,15 @@ def test_the_demo_months_province_form_matches_its_golden_file(client, demo, lan
     assert matches_golden(response.data, GOLDEN / "official-form-demo-2026-03.json")
 
 
+def test_the_form_is_the_same_file_in_every_language(client, demo):
+    _officer(client)
+    files = {
+        lang: client.get(f"/{lang}/dashboard/reports/form.xlsx?month={MONTH}").data
+        for lang in LOCALE_CODES
+    }
+    assert len(set(files.values())) == 1, "the official form does not follow the page's language"
+
+
 def test_the_demo_month_has_a_gap_and_a_correction(db_session, demo):
     reports = db_session.scalars(select(MonthlyReport).where(MonthlyReport.month == 3)).all()
     by_place = {(r.establishment_id, r.version) for r in reports}
@@ -101,7 +111,9 @@ def test_an_owner_downloads_their_own_form_and_not_anothers(client, demo):
     response = client.get(f"/en/dashboard/my/establishments/{own.id}/form.xlsx?month={MONTH}")
     assert response.status_code == 200
     assert response.headers.getlist("Content-Type") == [XLSX_TYPE]
-    assert client.get(f"/en/dashboard/my/establishments/{other.id}/form.xlsx").status_code == 404
+    theirs = client.get(f"/en/dashboard/my/establishments/{other.id}/form.xlsx?month={MONTH}")
+    assert theirs.status_code == 404
+    assert "There is no such establishment" in theirs.text
     assert client.get(f"/en/dashboard/reports/form.xlsx?month={MONTH}").status_code == 403
     assert client.get(f"/en/dashboard/establishments/{own.id}/form.xlsx").status_code == 403
 
@@ -120,6 +132,10 @@ def test_a_place_that_did_not_submit_says_so_instead_of_a_file(client, demo):
 def test_an_officer_downloads_any_establishments_form(client, demo):
     _officer(client)
     place = demo[statistics_demo.CORRECTED_PLACE]
+    page = client.get(f"/en/dashboard/establishments/{place.id}").text
+    assert f"/en/dashboard/establishments/{place.id}/form.xlsx" in page
+    summary = client.get(f"/en/dashboard/summary?month={MONTH}").text
+    assert f"/en/dashboard/reports/form.xlsx?month={MONTH}" in summary
     response = client.get(f"/vi/dashboard/establishments/{place.id}/form.xlsx?month={MONTH}")
     assert response.status_code == 200
     assert f"establishment-{place.id}.xlsx" in response.headers["Content-Disposition"]
