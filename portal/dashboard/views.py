@@ -39,6 +39,7 @@ NAV = (
     ("dashboard.overview", _l("Province")),
     ("dashboard.summary", _l("Monthly summary")),
     ("dashboard.compliance_page", _l("Compliance")),
+    ("dashboard_reports.report_list", _l("Owners' monthly reports")),
 )
 CHANNEL_LABELS = {
     FeedChannel.CITIZENS.value: _l("Police: citizens' stays"),
