@@ -16,7 +16,12 @@ from sqlalchemy import select
 
 from core.auth.models import User
 from core.database import DbSession
-from lodging.statistics.monthly_report import MonthlyReport, ReportStatus, history
+from lodging.statistics.monthly_report import (
+    MonthlyReport,
+    ReportStatus,
+    current_submitted,
+    history,
+)
 
 # The report's fields, in the form's order, with the labels the owner's page uses.
 FIELDS: tuple[tuple[str, LazyString], ...] = (
@@ -53,6 +58,7 @@ class Version:
     reason: str
     values: tuple[tuple[LazyString, int | None], ...]
     changes: tuple[Change, ...] | None  # None for the first version: nothing before it
+    in_force: bool  # the newest submitted version: the figures the department uses
 
 
 def changes(old: MonthlyReport, new: MonthlyReport) -> tuple[Change, ...]:
@@ -68,6 +74,7 @@ def versions(session: DbSession, establishment_id: int, year: int, month: int) -
     """The month's versions, oldest first, each with what it changed from the one before."""
     reports = list(reversed(history(session, establishment_id, year, month)))
     names = user_names(session, {r.submitted_by_id for r in reports if r.submitted_by_id})
+    current = current_submitted(list(reversed(reports)))
     result = []
     for index, report in enumerate(reports):
         result.append(
@@ -80,6 +87,7 @@ def versions(session: DbSession, establishment_id: int, year: int, month: int) -
                 reason=report.correction_reason,
                 values=tuple((label, getattr(report, name)) for name, label in FIELDS),
                 changes=changes(reports[index - 1], report) if index else None,
+                in_force=report is current,
             )
         )
     return result

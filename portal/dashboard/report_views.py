@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -56,6 +57,35 @@ _ONE_RESULT = {
     ReminderResult.NO_ADDRESS: _l("%(place)s has no e-mail address: no reminder was sent."),
     ReminderResult.SUBMITTED: _l("%(place)s has submitted this month's report already."),
 }
+
+# What "remind all" did, one sentence per kind of result.
+_MANY: tuple[tuple[ReminderResult, str, Callable[[int], str]], ...] = (
+    (
+        ReminderResult.QUEUED,
+        "success",
+        lambda n: ngettext(
+            "%(num)d reminder is on its way.", "%(num)d reminders are on their way.", n
+        ),
+    ),
+    (
+        ReminderResult.THROTTLED,
+        "error",
+        lambda n: ngettext(
+            "%(num)d establishment was reminded less than 24 hours ago and was left out.",
+            "%(num)d establishments were reminded less than 24 hours ago and were left out.",
+            n,
+        ),
+    ),
+    (
+        ReminderResult.NO_ADDRESS,
+        "error",
+        lambda n: ngettext(
+            "%(num)d establishment has no e-mail address.",
+            "%(num)d establishments have no e-mail address.",
+            n,
+        ),
+    ),
+)
 
 
 def parse_month(raw: str | None, today: dt.date) -> tuple[int, int, LazyString | None]:
@@ -124,26 +154,16 @@ def send_reminders() -> ResponseReturnValue:
     officer = Officer(user.id, user.email, request.remote_addr or "")
     target = request.form.get("establishment_id", "")
     if target == "all":
-        results = report_status.remind_missing(
-            db.session,
-            year,
-            month,
-            commune_code=commune,
-            now=utcnow(),
-            today=today(),
-            by=officer,
-            compose=compose_reminder,
-        )
-        messages = _summary(results)
+        messages = _remind_all(year, month, commune, officer)
     else:
         messages = [_remind_one(target, year, month, officer)]
     db.session.commit()
-    for message in messages:
-        flash(message, "success")
+    for message, category in messages:
+        flash(message, category)
     return redirect(back)
 
 
-def _remind_one(target: str, year: int, month: int, officer: Officer) -> str:
+def _remind_one(target: str, year: int, month: int, officer: Officer) -> tuple[str, str]:
     try:
         place = properties.approved_establishment(db.session, int(target))
     except (ValueError, properties.NotFoundError):
@@ -158,38 +178,31 @@ def _remind_one(target: str, year: int, month: int, officer: Officer) -> str:
         by=officer,
         compose=compose_reminder,
     )
-    return str(_ONE_RESULT[result] % {"place": place.name})
+    category = "success" if result is ReminderResult.QUEUED else "error"
+    return str(_ONE_RESULT[result] % {"place": place.name}), category
 
 
-def _summary(results: Counter[ReminderResult]) -> list[str]:
+def _remind_all(
+    year: int, month: int, commune: int | None, officer: Officer
+) -> list[tuple[str, str]]:
+    results = report_status.remind_missing(
+        db.session,
+        year,
+        month,
+        commune_code=commune,
+        now=utcnow(),
+        today=today(),
+        by=officer,
+        compose=compose_reminder,
+    )
+    return _summary(results)
+
+
+def _summary(results: Counter[ReminderResult]) -> list[tuple[str, str]]:
     if not results:
-        return [_("Every establishment has submitted this month's report: nobody to remind.")]
-    queued, throttled = results[ReminderResult.QUEUED], results[ReminderResult.THROTTLED]
-    unreachable = results[ReminderResult.NO_ADDRESS]
-    messages = []
-    if queued:
-        messages.append(
-            ngettext(
-                "%(num)d reminder is on its way.", "%(num)d reminders are on their way.", queued
-            )
-        )
-    if throttled:
-        messages.append(
-            ngettext(
-                "%(num)d establishment was reminded less than 24 hours ago and was left out.",
-                "%(num)d establishments were reminded less than 24 hours ago and were left out.",
-                throttled,
-            )
-        )
-    if unreachable:
-        messages.append(
-            ngettext(
-                "%(num)d establishment has no e-mail address.",
-                "%(num)d establishments have no e-mail address.",
-                unreachable,
-            )
-        )
-    return messages
+        everyone = _("Every establishment has submitted this month's report: nobody to remind.")
+        return [(everyone, "success")]
+    return [(say(results[kind]), category) for kind, category, say in _MANY if results[kind]]
 
 
 @bp.get("/establishments/<int:establishment_id>/reports")

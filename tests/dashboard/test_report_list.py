@@ -109,6 +109,8 @@ def test_the_versions_page_shows_only_what_the_correction_changed(client, report
     html = client.get(path, query_string={"month": reporting.month}).get_data(as_text=True)
     first, correction = html.split('id="version-2"')
     assert "Version 1" in first
+    assert "In force" not in first
+    assert "In force" in correction
     assert "Room-nights used" in first  # the first version in full
     assert "Quên doanh thu khách quốc tế" in correction
     changed = re.findall(
