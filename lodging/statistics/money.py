@@ -152,11 +152,12 @@ def _cell(month: dt.date, group: GroupKey, places: Sequence[_Place], part: str |
     atoms = frozenset(
         (p.id, q) for p in reporting for q in ([part] if part else PARTS) if p.revenue(q)
     )
-    keys = {"revenue": ("revenue", atoms)}
+    keys: dict[str, Key] = {"revenue": ("revenue", atoms)}
     weights = {keys["revenue"]: len({e for e, _q in atoms})}
     if part is None:
-        keys["booked"] = ("booked", frozenset(p.id for p in places if p.booked))
-        weights[keys["booked"]] = len(keys["booked"][1])
+        bookers = frozenset(p.id for p in places if p.booked)
+        keys["booked"] = ("booked", bookers)
+        weights[keys["booked"]] = len(bookers)
     return _Cell(row, keys, weights)
 
 

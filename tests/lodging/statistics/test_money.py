@@ -99,7 +99,7 @@ def test_by_origin_only_revenue_and_who_entered_it(db_session):
         1,
     )
     assert (domestic.revenue, domestic.reporting) == (5_000_000, 2)
-    assert international.revenue + domestic.revenue == total.revenue
+    assert (international.revenue or 0) + (domestic.revenue or 0) == total.revenue
     assert international.adr is None
     assert international.booked is None
 
@@ -258,9 +258,9 @@ def test_no_suppressed_figure_comes_out_of_a_subtraction(db_session, seed):
                     known[name] = value or 0
                 if row.group is not None:
                     parts[(figure, row.month)].append(name)
-        for (figure, month), names in parts.items():
+        for (figure, month), group_names in parts.items():
             total = _names(data, month, "total", None)[figure]
-            sums.append((total, names))
+            sums.append((total, group_names))
     assert suppressed, "the data should have small groups"
     worked_out = _solve(known, sums)
     # Empty figures (nothing entered, nothing booked) are zeros: no secret.
