@@ -53,7 +53,10 @@ class MoneyArgs(BaseModel):
 class MoneyRowOut(BaseModel):
     period: str = Field(description="The month, 2026-11.")
     group: str | int | None = Field(
-        description="Commune code, kind, stars, international or domestic; null: the month."
+        description=(
+            "Commune code, kind, stars (0: not graded), international or domestic;"
+            " null: the month's own row."
+        )
     )
     group_name: str
     suppressed: bool = Field(description="Hidden by the disclosure rule.")

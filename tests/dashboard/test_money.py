@@ -172,6 +172,12 @@ def test_the_api_refuses_wrong_months_and_strangers(client, db_session, reported
     assert client.get(API, headers=tourist).status_code == 403
 
 
+def test_the_openapi_document_describes_the_money_endpoint(client):
+    operation = client.get("/api/v1/openapi.json").json["paths"][API]["get"]
+    assert {p["name"] for p in operation["parameters"]} == {"from", "to", "group"}
+    assert "200" in operation["responses"]
+
+
 def test_only_the_department_sees_the_money_page(client, reported: Province):
     assert client.get(PAGE.format(lang="en")).status_code == 302  # to sign in
     log_in(client, reported.owner.email)
