@@ -94,6 +94,7 @@ def establishment(establishment_id: int) -> ResponseReturnValue:
         home_endpoint="owner_dashboard.overview",
         home_label=_("My establishments"),
         report_link=url_for("owner_dashboard.monthly_report", establishment_id=place.id),
+        money_note=money.DEFINITIONS,
     )
 
 
@@ -103,7 +104,8 @@ def _money_section(establishment_id: int, filters: Filters) -> pages.Section:
         first_month=filters.first_day.replace(day=1), last_month=filters.last_day.replace(day=1)
     )
     rows = money.money_rows(db.session, months, min_cell=0, establishment_ids=[establishment_id])
-    return pages.Section(money.money_table(rows, months, min_cell=0, with_group=False))
+    table = money.money_table(rows, months, min_cell=0, with_group=False)
+    return pages.Section(replace(table, notes=(str(money.DEFINITIONS),)))
 
 
 def _month(raw: str | None) -> tuple[int, int]:

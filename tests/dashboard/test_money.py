@@ -198,6 +198,7 @@ def test_the_owner_sees_their_establishment_money(client, reported: Province):
     text = page.get_data(as_text=True)
     assert "12,000,000" in text  # A's own revenue, not B's, not "<5"
     assert "15,000,000" not in text
+    assert "RevPAR: revenue divided by the room-days available" in text
     book = client.get(path, query_string={**reported.month_args, "format": "xlsx"})
     sheets = load_workbook(io.BytesIO(book.data)).worksheets
     assert sheets[-1]["B2"].value == 12_000_000
