@@ -248,3 +248,16 @@ def test_a_draft_may_keep_empty_fields(client, db_session, province: Province):
     assert _report_post(client, province, action="save").status_code == 302
     (report,) = _reports(db_session, province)
     assert report.status is ReportStatus.DRAFT
+
+
+@pytest.mark.parametrize("group", ["total", "commune", "kind", "stars", "international"])
+def test_the_file_and_the_api_hide_the_same_rows(client, db_session, reported: Province, group):
+    log_in(client, reported.officer.email)
+    args = _month_args(reported, group)
+    rows = client.get(API, query_string=args, headers=bearer(db_session, reported.officer))
+    hidden = [row["suppressed"] for row in rows.json["rows"]]
+    lines = _csv(client.get(PAGE.format(lang="en"), query_string={**args, "format": "csv"}))
+    revenue = lines[0].index("Revenue (VND)")
+    assert [line[revenue] == "<5" for line in lines[1 : 1 + len(hidden)]] == hidden
+    assert not lines[1 + len(hidden)]  # the table ends there: a blank line, then notes
+    assert any(hidden)
