@@ -81,6 +81,7 @@ from portal.booking.payments import (
 )
 from portal.booking.services import release_lapsed_holds
 from portal.dashboard import api as dashboard_api
+from portal.dashboard import money_api as dashboard_money_api
 from portal.dashboard import owner_views as dashboard_owner_views
 from portal.dashboard import report_views as dashboard_report_views
 from portal.dashboard import views as dashboard_views
@@ -227,6 +228,7 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
     app.register_blueprint(dashboard_owner_views.bp)
     app.register_blueprint(dashboard_report_views.bp)
     app.register_api(dashboard_api.api)
+    app.register_api(dashboard_money_api.api)
     app.register_api(booking_api.api)
     app.register_blueprint(booking_views.bp)
     app.register_blueprint(booking_guest_views.bp)
