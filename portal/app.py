@@ -224,11 +224,7 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
     ):
         search_labels.register_facet_labels(app, facet, search_labels.labels_by_code(labels))
     app.register_api(registration_api.api)
-    app.register_blueprint(dashboard_views.bp)
-    app.register_blueprint(dashboard_owner_views.bp)
-    app.register_blueprint(dashboard_report_views.bp)
-    app.register_api(dashboard_api.api)
-    app.register_api(dashboard_money_api.api)
+    _register_dashboard(app)
     app.register_api(booking_api.api)
     app.register_blueprint(booking_views.bp)
     app.register_blueprint(booking_guest_views.bp)
@@ -264,6 +260,15 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
         booking_cli,
     ):
         app.cli.add_command(group)
+
+
+def _register_dashboard(app: OpenAPI) -> None:
+    """The department's and the owners' statistics: pages, monthly reports, money, API."""
+    app.register_blueprint(dashboard_views.bp)
+    app.register_blueprint(dashboard_owner_views.bp)
+    app.register_blueprint(dashboard_report_views.bp)
+    app.register_api(dashboard_api.api)
+    app.register_api(dashboard_money_api.api)
 
 
 def _register_police(app: OpenAPI) -> None:
