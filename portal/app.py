@@ -83,7 +83,9 @@ from portal.booking.payments import (
 from portal.booking.services import release_lapsed_holds
 from portal.dashboard import api as dashboard_api
 from portal.dashboard import form_views as dashboard_form_views
+from portal.dashboard import money_api as dashboard_money_api
 from portal.dashboard import owner_views as dashboard_owner_views
+from portal.dashboard import report_views as dashboard_report_views
 from portal.dashboard import views as dashboard_views
 from portal.destinations import backoffice as content_admin
 from portal.destinations import media as destination_media
@@ -224,9 +226,7 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
     ):
         search_labels.register_facet_labels(app, facet, search_labels.labels_by_code(labels))
     app.register_api(registration_api.api)
-    for dashboard in (dashboard_views, dashboard_owner_views, dashboard_form_views):
-        app.register_blueprint(dashboard.bp)
-    app.register_api(dashboard_api.api)
+    _register_dashboard(app)
     app.register_api(booking_api.api)
     app.register_blueprint(booking_views.bp)
     app.register_blueprint(booking_guest_views.bp)
@@ -263,6 +263,16 @@ def _register_features(app: OpenAPI, settings: Settings) -> None:
         booking_cli,
     ):
         app.cli.add_command(group)
+
+
+def _register_dashboard(app: OpenAPI) -> None:
+    """The department's and the owners' statistics: pages, monthly reports, money, API."""
+    app.register_blueprint(dashboard_views.bp)
+    app.register_blueprint(dashboard_owner_views.bp)
+    app.register_blueprint(dashboard_report_views.bp)
+    app.register_blueprint(dashboard_form_views.bp)
+    app.register_api(dashboard_api.api)
+    app.register_api(dashboard_money_api.api)
 
 
 def _register_police(app: OpenAPI) -> None:

@@ -24,8 +24,8 @@ from lodging.properties.models import Establishment
 from lodging.statistics import monthly_report as reports
 from lodging.statistics.measures import GroupBy, GroupKey
 from lodging.statistics.monthly_figures import monthly_figures
-from portal.dashboard import pages
-from portal.dashboard.filters import parse_filters
+from portal.dashboard import money, pages
+from portal.dashboard.filters import Filters, parse_filters
 from portal.dashboard.views import dashboard_helpers, query_args, render_or_export, today
 
 bp = Blueprint(
@@ -84,6 +84,7 @@ def establishment(establishment_id: int) -> ResponseReturnValue:
     filters, errors = parse_filters(request.args, today(), groups=OWNER_GROUPS)
     filters = replace(filters, establishment_id=place.id)
     page = pages.establishment_page(db.session, filters, min_cell=0)
+    page = replace(page, sections=(*page.sections, _money_section(place.id, filters)))
     return render_or_export(
         page,
         "dashboard/drill.html",
@@ -93,7 +94,18 @@ def establishment(establishment_id: int) -> ResponseReturnValue:
         home_endpoint="owner_dashboard.overview",
         home_label=_("My establishments"),
         report_link=url_for("owner_dashboard.monthly_report", establishment_id=place.id),
+        money_note=money.DEFINITIONS,
     )
+
+
+def _money_section(establishment_id: int, filters: Filters) -> pages.Section:
+    """The establishment's own money, month by month over the page's range."""
+    months = money.MoneyFilters(
+        first_month=filters.first_day.replace(day=1), last_month=filters.last_day.replace(day=1)
+    )
+    rows = money.money_rows(db.session, months, min_cell=0, establishment_ids=[establishment_id])
+    table = money.money_table(rows, months, min_cell=0, with_group=False)
+    return pages.Section(replace(table, notes=(str(money.DEFINITIONS),)))
 
 
 def _month(raw: str | None) -> tuple[int, int]:
@@ -122,6 +134,13 @@ def monthly_report(establishment_id: int) -> ResponseReturnValue:
     year, month = _month(request.values.get("month"))
     if request.method == "POST":
         return _act(place, year, month)
+    return _review(place, year, month)
+
+
+def _review(
+    place: Establishment, year: int, month: int, *, entered: dict[str, str] | None = None
+) -> str:
+    """The month's report page; ``entered``: the form as sent, shown with the warning."""
     versions = reports.history(db.session, place.id, year, month)
     return render_template(
         "dashboard/report.html",
@@ -132,6 +151,7 @@ def monthly_report(establishment_id: int) -> ResponseReturnValue:
         draft=next((v for v in versions if v.status is reports.ReportStatus.DRAFT), None),
         current=reports.current_submitted(versions),
         month_over=(year, month) < (today().year, today().month),
+        entered=entered,
     )
 
 
@@ -156,7 +176,12 @@ def _act(place: Establishment, year: int, month: int) -> ResponseReturnValue:
             now=utcnow(),
             today=today(),
         )
-        if request.form.get("action") == "submit":
+        action = request.form.get("action")
+        if action == "submit" and None in revenue:
+            # Asked once, nothing kept: an empty field is often forgotten, rarely meant.
+            db.session.rollback()
+            return _review(place, year, month, entered=request.form.to_dict())
+        if action in {"submit", "submit_empty"}:
             reports.submit(db.session, draft, by_id=user.id, now=utcnow())
     except reports.ReportError as error:
         db.session.rollback()

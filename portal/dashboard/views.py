@@ -26,7 +26,7 @@ from lodging.properties import services as properties
 from lodging.properties.forms import KIND_LABELS
 from lodging.registration.reports import FeedChannel
 from lodging.statistics.measures import GroupKey
-from portal.dashboard import compliance, compliance_tables, pages
+from portal.dashboard import compliance, compliance_tables, money, pages
 from portal.dashboard.exports import CSV_TYPE, XLSX_TYPE, to_csv, to_xlsx
 from portal.dashboard.filters import GROUPS, PERIODS, Filters, parse_filters
 from portal.dashboard.tables import suppressed_text
@@ -39,6 +39,8 @@ NAV = (
     ("dashboard.overview", _l("Province")),
     ("dashboard.summary", _l("Monthly summary")),
     ("dashboard.compliance_page", _l("Compliance")),
+    ("dashboard_reports.report_list", _l("Owners' monthly reports")),
+    ("dashboard.money_page", _l("Money")),
 )
 CHANNEL_LABELS = {
     FeedChannel.CITIZENS.value: _l("Police: citizens' stays"),
@@ -238,4 +240,29 @@ def compliance_page() -> ResponseReturnValue:
         channels=channels,
         commune_name=pages.commune_name,
         channel_labels=CHANNEL_LABELS,
+    )
+
+
+@bp.get("/money")
+@roles_required(*DEPARTMENT_ROLES)
+def money_page() -> ResponseReturnValue:
+    """Revenue, ADR, RevPAR, coverage and booked revenue per month and group."""
+    filters, errors = money.parse_money_filters(request.args, today())
+    rows = money.money_rows(db.session, filters, min_cell=min_cell(), establishment_ids=None)
+    table = money.money_table(rows, filters, min_cell=min_cell())
+    notes = money.money_notes(filters, table)
+    name = f"money-{filters.first_month:%Y-%m}-{filters.last_month:%Y-%m}"
+    wanted = request.args.get("format", "")
+    if wanted == "xlsx":
+        return _download(to_xlsx([table], notes), XLSX_TYPE, f"{name}.xlsx")
+    if wanted == "csv":
+        return _download(to_csv(table, notes), CSV_TYPE, f"{name}.csv")
+    return render_template(
+        "dashboard/money.html",
+        filters=filters,
+        table=table,
+        errors=errors,
+        nav=NAV,
+        group_choices=money.GROUP_TITLES,
+        definitions=money.DEFINITIONS,
     )

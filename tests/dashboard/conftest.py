@@ -24,6 +24,8 @@ from core.clock import VIETNAM, local_now
 from lodging.properties.models import Establishment
 from lodging.registration.declarations import ForeignerInput, GuestInput
 from lodging.registration.models import GuestRole
+from lodging.statistics import monthly_report as reports
+from lodging.statistics.monthly_report import MonthlyReport
 from tests.factories import citizen, declare, foreigner, make_establishment, make_user, stay_input
 
 SECRET_NAME = "KIM MIN-JUN"
@@ -120,3 +122,84 @@ def province(db_session: Session) -> Province:
         by=other_owner,
     )
     return Province(officer, owner, other_owner, a, b, m)
+
+
+def report_month(province: Province) -> tuple[int, int]:
+    return province.month.year, province.month.month
+
+
+def submit_report(
+    session: Session,
+    place: Establishment,
+    by: User,
+    at: dt.datetime,
+    *,
+    month: tuple[int, int],
+    revenue: tuple[int | None, int | None] = (None, 10_000_000),
+    reason: str = "",
+    submit: bool = True,
+) -> MonthlyReport:
+    """Save the month's report (a correction when ``reason``) and submit it at ``at``."""
+    draft = reports.save_draft(
+        session,
+        place,
+        *month,
+        revenue=revenue,
+        correction_reason=reason,
+        by_id=by.id,
+        now=at,
+        today=local_now().date(),
+    )
+    if submit:
+        reports.submit(session, draft, by_id=by.id, now=at)
+    session.commit()
+    return draft
+
+
+@dataclass
+class Reporting:
+    """The province's month M, as the owners reported it.
+
+    - A: in time on the 5th of M+1, corrected (revenue) on the 20th: in force v2.
+    - B: first submitted on the 13th of M+1 at 00:30, just after the deadline: late.
+    - C (owner writes in English): a draft only.
+    - D: nothing, and nobody to write to.
+    - E: nothing; its owner reads Vietnamese.
+    """
+
+    province: Province
+    c: Establishment
+    d: Establishment
+    e: Establishment
+    c_owner: User
+    e_owner: User
+
+    @property
+    def month(self) -> str:
+        return self.province.month.strftime("%Y-%m")
+
+
+@pytest.fixture
+def reporting(db_session: Session, province: Province) -> Reporting:
+    month = report_month(province)
+    following = (province.month + dt.timedelta(days=32)).replace(day=1)
+    a, b = province.a, province.b
+    submit_report(db_session, a, province.owner, at(following.replace(day=5), 10), month=month)
+    submit_report(
+        db_session,
+        a,
+        province.owner,
+        at(following.replace(day=20), 9),
+        month=month,
+        revenue=(2_000_000, 10_000_000),
+        reason="Quên doanh thu khách quốc tế",
+    )
+    late = dt.datetime.combine(following.replace(day=13), dt.time(0, 30), tzinfo=VIETNAM)
+    submit_report(db_session, b, province.other_owner, late, month=month)
+    c_owner = make_user(db_session, Role.LODGING_OWNER, locale="en", full_name="Jane Roe")
+    c = make_establishment(db_session, owner=c_owner, name="Cát Bà Lodge")
+    submit_report(db_session, c, c_owner, at(following.replace(day=2)), month=month, submit=False)
+    d = make_establishment(db_session, name="Đảo Ngọc Homestay")
+    e_owner = make_user(db_session, Role.LODGING_OWNER, full_name="Trần Văn Em")
+    e = make_establishment(db_session, owner=e_owner, name="Biển Xanh Hotel")
+    return Reporting(province, c, d, e, c_owner, e_owner)

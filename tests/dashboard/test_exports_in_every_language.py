@@ -19,6 +19,7 @@ def _department_pages(province) -> list[str]:
         f"dashboard/establishments/{province.b.id}",
         "dashboard/summary",
         "dashboard/compliance",
+        "dashboard/money",
     ]
 
 
