@@ -160,19 +160,22 @@ class Disclosure:
     _last_days: dict[dt.date, dt.date] = field(default_factory=dict)
     # The countries of residence of the range's guests.
     _countries: frozenset[str] = frozenset()
-    # A range over several months: each month's own disclosure.
+    # A range not one whole month: each month's own disclosure.
     _months: list[Disclosure] = field(default_factory=list)
+    # What the periods' figures count (establishments, guests), whatever the period.
+    _families: set[Key] = field(default_factory=set)
 
     def hidden(self, key: Key) -> bool:
         """Whether the figure is suppressed (False for one nobody can ask for)."""
         if self.min_cell <= 0:
             return False
-        if self.first_day.replace(day=1) != self.last_day.replace(day=1):
+        end = periods.following(self.first_day.replace(day=1), "month") - dt.timedelta(days=1)
+        if (self.first_day.day, self.last_day) != (1, end) or self.period == "week":
             return self._hidden_by_month(key)
         if not self._solved:
             self._solve_top()
         name = self._canon(key, self._within())
-        if not name[0] or name[1] == frozenset():
+        if not name[0] or name[1] == frozenset() or self._none_that_day(name):
             return False  # nobody: a zero identifies nobody
         if name not in self.statuses and CROSS not in self._solved:
             self._solve_cross()
@@ -180,24 +183,39 @@ class Disclosure:
         return self.statuses.get(name, True)
 
     def _hidden_by_month(self, key: Key) -> bool:
-        """A figure over several months, hidden when one month's part of it is.
+        """A figure of a range that is not one whole month, hidden when a part of it is.
 
-        Each month is solved on its own, the same whatever range it is part of, so a
-        figure shown here adds up figures its months show: subtracting one range from
-        another (October and November less October) gives nothing a month hides.
+        Each whole month is solved on its own, the same whatever range it is part of;
+        the days of a month the range cuts, and weeks (which cut months), take their
+        statuses from that month's days. A figure shown here adds up figures shown
+        there, so subtracting one range or period from another (October and November
+        less October, a week less its days) gives nothing a month or a day hides.
         """
         if not self._months:
-            self._months = [
-                Disclosure(self.session, a, b, self.period, self.scope, self.min_cell)
-                for a, b in periods.spans(self.first_day, self.last_day, "month")
-            ]
+            for a, b in periods.spans(self.first_day, self.last_day, "month"):
+                end = periods.following(a.replace(day=1), "month") - dt.timedelta(days=1)
+                whole = (a.day, b) == (1, end) and self.period != "week"
+                period: Period = self.period if whole else "day"
+                self._months.append(
+                    Disclosure(
+                        self.session, a.replace(day=1), end, period, self.scope, self.min_cell
+                    )
+                )
         dimension, group, day = key
         first, last = self.first_day, self.last_day
         if day is not None:
             following = periods.following(periods.start_of(day, self.period), self.period)
-            first, last = day, min(last, following - dt.timedelta(days=1))
-        pieces = [m for m in self._months if m.first_day <= last and first <= m.last_day]
-        return any(month.hidden((dimension, group, _piece(month, first, last))) for month in pieces)
+            first, last = max(day, first), min(last, following - dt.timedelta(days=1))
+        return any(
+            month.hidden((dimension, group, piece))
+            for month in self._months
+            for piece in _pieces(month, first, last, whole=month.period == self.period)
+        )
+
+    def _none_that_day(self, name: Key) -> bool:
+        """A period's figure of a group the periods have, but not this one: a zero."""
+        whole = (self.first_day, self.last_day)
+        return name not in self.statuses and name[2] != whole and name[:2] in self._families
 
     @property
     def _base(self) -> Scope:
@@ -340,6 +358,7 @@ class Disclosure:
         for day in days:
             groups += self._sums_of(day)
         self._settle(guests, groups)
+        self._families = {self._canon(key)[:2] for key in guests}
 
     def _solve_cross(self) -> None:
         """Every place group's figures by country of residence over the range, at once.
@@ -375,12 +394,19 @@ class Disclosure:
         self._settle_names(guests, sums)
 
 
-def _piece(month: Disclosure, first: dt.date, last: dt.date) -> dt.date | None:
-    """The key's day of ``first``..``last``'s part in ``month``: None when it is all of it."""
-    start = max(first, month.first_day)
-    return (
-        None if (start, min(last, month.last_day)) == (month.first_day, month.last_day) else start
-    )
+def _pieces(month: Disclosure, first: dt.date, last: dt.date, *, whole: bool) -> list[Any]:
+    """The keys' days of ``first``..``last``'s part in ``month`` (None: all of it).
+
+    In a month the range cuts (not ``whole``: solved by day), every day of the part.
+    """
+    start, end = max(first, month.first_day), min(last, month.last_day)
+    if start > end:
+        return []
+    if (start, end) == (month.first_day, month.last_day):
+        return [None]
+    if whole:
+        return [start]
+    return [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
 
 
 # The place groups of the cross solution: the attributes fixed (none: the province).

@@ -188,7 +188,7 @@ def test_the_xlsx_file_holds_what_the_csv_files_and_the_page_show(
     world = build_world(db_session, 4)
     officer_reader(world)
     path = path.format(commune=world.places[0].commune_code)
-    args = _span(world.first_day, world.last_day, "month", "residence_country")
+    args = _span(world.first_day, world.last_day, "day", "residence_country")
     book = load_workbook(io.BytesIO(client.get(path, query_string={**args, "format": "xlsx"}).data))
     page = client.get(path, query_string=args).get_data(as_text=True)
     suppressed = 0
@@ -199,3 +199,33 @@ def test_the_xlsx_file_holds_what_the_csv_files_and_the_page_show(
         suppressed += sum(cell == "<5" for line in lines for cell in line)
     assert suppressed, "the random province has small figures to protect"
     assert page.count("&lt;5</abbr>") == suppressed
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_no_small_figure_comes_out_of_other_ranges_and_periods(
+    db_session: Session, officer_reader: Any, seed: int
+):
+    """The two months by every period, each month, up to today and random days, at once."""
+    world = build_world(db_session, seed)
+    reader = officer_reader(world)
+    second = world.last_day.replace(day=1)
+    rng = random.Random(seed)
+    a, b = sorted(rng.sample(range((world.last_day - world.first_day).days), 2))
+    spans = [
+        ((world.first_day, world.last_day), PAGE_PERIODS),
+        ((world.first_day, second - DAY), ("month", "day")),
+        ((second, world.last_day), ("month", "day")),
+        ((world.first_day, world.today), ("month",)),
+        ((world.first_day + a * DAY, world.first_day + b * DAY), ("month",)),
+    ]
+    for span, periods in spans:
+        for period in periods:
+            plan = page_plan(world, random.Random(seed), span, period)
+            read_pages(reader, [(path, args) for path, args in plan if len(args) == 4])
+    read_summaries(reader, world)
+    read_today(reader, world)
+
+    facts = reader.facts
+    assert facts.suppressed, "the random province has small figures to protect"
+    found = small_leaks(db_session, facts)
+    assert not found, f"{len(found)} of {len(facts.suppressed)} leak:\n" + "\n".join(found[:12])
