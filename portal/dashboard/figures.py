@@ -14,7 +14,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from lodging.statistics import measures
-from lodging.statistics.disclosure import is_small
+from lodging.statistics.disclosure import TOTAL, Disclosure, now_figure_hidden
 from lodging.statistics.measures import GroupBy, GroupKey, MeasureRow, Scope
 from portal.dashboard.filters import Filters
 from portal.dashboard.tables import Column, Kind, Row, Table, Value, suppress
@@ -206,8 +206,14 @@ def by_group(
 
 
 def headline(session: Any, scope: Scope, today: dt.date, min_cell: int) -> Headline:
-    """Guests in the house tonight, arrivals today, occupancy this month against last year."""
+    """Guests in the house tonight, arrivals today, occupancy this month against last year.
+
+    Each takes its status from the figures it could be checked against: tonight's from
+    ``/statistics/now``'s communes, a month's occupancy from the month's disclosure.
+    """
     now_rows = measures.now(session, today, scope)
+    province = measures.now(session, today, Scope(province_code=scope.province_code))
+    tonight = now_figure_hidden(province, now_rows, min_cell)
     present = sum(r.guests_present for r in now_rows)
     arrived = sum(r.arrivals + r.same_day for r in now_rows)
     this_month = measures.totals(
@@ -218,15 +224,29 @@ def headline(session: Any, scope: Scope, today: dt.date, min_cell: int) -> Headl
         session, first_day=last_year.replace(day=1), last_day=last_year, scope=scope
     )
     return Headline(
-        guests_now=_figure(present, present, min_cell),
-        arrivals_today=_figure(arrived, arrived, min_cell),
+        guests_now=_figure(present, hidden=tonight),
+        arrivals_today=_figure(arrived, hidden=tonight),
         occupancy_this_month=_figure(
-            _round(this_month.net_room_occupancy), this_month.guests, min_cell
+            _round(this_month.net_room_occupancy),
+            hidden=_month_hidden(session, scope, today, min_cell, this_month.guests),
         ),
-        occupancy_last_year=_figure(_round(before.net_room_occupancy), before.guests, min_cell)
+        occupancy_last_year=_figure(
+            _round(before.net_room_occupancy),
+            hidden=_month_hidden(session, scope, last_year, min_cell, before.guests),
+        )
         if before.guests
         else Figure(None, no_data=True),
     )
+
+
+def _month_hidden(
+    session: Any, scope: Scope, last_day: dt.date, min_cell: int, guests: int
+) -> bool:
+    """Whether the figures of ``scope`` from the first of the month to ``last_day`` are."""
+    if not guests:
+        return False  # nobody: a zero identifies nobody
+    shut = Disclosure(session, last_day.replace(day=1), last_day, "month", scope, min_cell)
+    return shut.hidden((TOTAL, None, None))
 
 
 def _same_day_last_year(today: dt.date) -> dt.date:
@@ -236,10 +256,8 @@ def _same_day_last_year(today: dt.date) -> dt.date:
         return today.replace(year=today.year - 1, day=28)
 
 
-def _figure(value: int | float | None, guests: int, min_cell: int) -> Figure:
-    if is_small(guests, min_cell):
-        return Figure(None, suppressed=True)
-    return Figure(value)
+def _figure(value: int | float | None, *, hidden: bool) -> Figure:
+    return Figure(None, suppressed=True) if hidden else Figure(value)
 
 
 def chart(table: Table, keys: Sequence[str], *, kind: str = "line") -> dict[str, Any]:

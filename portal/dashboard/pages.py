@@ -201,7 +201,7 @@ def commune_page(
     """One commune: over time, by establishment (the next drill-down), by chosen group."""
     scope = figures.scope_of(filters, None)
     code = int(filters.commune_code or 0)
-    shut = disclosure_of(session, filters, Scope(kind=scope.kind, stars=scope.stars), min_cell)
+    shut = disclosure_of(session, filters, scope, min_cell)
     sections = [
         time_section(session, filters, scope, min_cell, subject_hidden(shut, "commune", code)),
         group_section(
@@ -226,7 +226,7 @@ def establishment_page(session: DbSession, filters: Filters, *, min_cell: int) -
     """One establishment: over time, by country of residence, international or domestic."""
     scope = figures.scope_of(filters, None)
     code = int(filters.establishment_id or 0)
-    shut = disclosure_of(session, filters, Scope(kind=scope.kind, stars=scope.stars), min_cell)
+    shut = disclosure_of(session, filters, scope, min_cell)
 
     def inside(group_by: GroupBy) -> Section:
         hide = groups_hidden(shut, (ESTABLISHMENT, code, group_by))
