@@ -101,7 +101,7 @@ class NowOut(BaseModel):
     rows: list[Commune]
 
 
-def _caller() -> tuple[list[int] | None, int]:
+def caller_scope() -> tuple[list[int] | None, int]:
     """The caller's establishments (None: the whole province) and suppression threshold."""
     user = cast(User, api_user())
     if user.role in MEMBERS:
@@ -128,7 +128,7 @@ def occupancy(query: OccupancyArgs) -> Response:
             detail=_("Some parameters are not valid."),
             errors={name: str(message) for name, message in errors.items()},
         )
-    ids, min_cell = _caller()
+    ids, min_cell = caller_scope()
     return jsonify(rows=_occupancy_rows(filters, ids, min_cell))
 
 
@@ -187,7 +187,7 @@ def _row_out(row: MeasureRow, period: str, name: str | None, *, hidden: bool) ->
 @token_required(*DEPARTMENT_ROLES, *MEMBERS)
 def now() -> Response:
     """Guests staying tonight, overnight arrivals and same-day guests today, by commune."""
-    ids, min_cell = _caller()
+    ids, min_cell = caller_scope()
     today = local_now().date()
     found = measures.now(db.session, today, measures.Scope(establishment_ids=ids))
     shut = now_hidden({r.commune_code: r.guests_present + r.same_day for r in found}, min_cell)

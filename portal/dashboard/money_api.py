@@ -10,22 +10,21 @@ establishments, unsuppressed.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, jsonify, request
 from flask_babel import gettext as _
 from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from core.api import API_PREFIX, BEARER_SECURITY, api_user, token_required
-from core.auth.models import User
+from core.api import API_PREFIX, BEARER_SECURITY, token_required
 from core.auth.roles import DEPARTMENT_ROLES, Role
 from core.clock import local_now
 from core.extensions import db
 from core.problems import problem
-from lodging.properties import services as properties
 from lodging.statistics.money import MONEY_GROUPS, MoneyRow
 from portal.dashboard import money
+from portal.dashboard.api import caller_scope
 
 api = APIBlueprint("money_api", __name__, url_prefix=API_PREFIX, abp_tags=[Tag(name="statistics")])
 MEMBERS = frozenset({Role.LODGING_OWNER, Role.LODGING_STAFF})
@@ -75,14 +74,6 @@ class MoneyOut(BaseModel):
     rows: list[MoneyRowOut]
 
 
-def _caller() -> tuple[list[int] | None, int]:
-    """The caller's establishments (None: the whole province) and suppression threshold."""
-    user = cast(User, api_user())
-    if user.role in MEMBERS:
-        return [e.id for e in properties.establishments_of(db.session, user)], 0
-    return None, int(current_app.config["PORTAL_SETTINGS"].statistics_min_cell)
-
-
 @api.get("/statistics/money", security=BEARER_SECURITY, responses={200: MoneyOut})
 @token_required(*DEPARTMENT_ROLES, *MEMBERS)
 def money_figures(query: MoneyArgs) -> Response:
@@ -100,7 +91,7 @@ def money_figures(query: MoneyArgs) -> Response:
             detail=_("Some parameters are not valid."),
             errors={name: str(message) for name, message in errors.items()},
         )
-    ids, min_cell = _caller()
+    ids, min_cell = caller_scope()
     rows = money.money_rows(db.session, filters, min_cell=min_cell, establishment_ids=ids)
     return jsonify(currency="VND", rows=[_row_out(row, filters.group_by) for row in rows])
 
