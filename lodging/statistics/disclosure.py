@@ -32,6 +32,7 @@ from core.database import DbSession
 from lodging.properties.models import Establishment
 from lodging.statistics import measures, periods
 from lodging.statistics.measures import GroupBy, Period, Scope
+from lodging.statistics.place_country import guests_by_place_and_country
 
 Key = Any  # a figure's name: (dimension, group, first day or None), or a position
 # A published figure and the published figures that add up to it.
@@ -70,14 +71,26 @@ def protect(
     settled = {**settled, **dict.fromkeys(_equal_to_a_shown_total(groups, guests, settled), False)}
     hidden = {key for key, shut in settled.items() if shut}
     hidden |= {k for k, n in guests.items() if k not in settled and is_small(n, min_cell)}
+    # A group can only become exposed when one of its figures is hidden: after a check,
+    # only those are checked again (in the same order, so the result is the same).
+    holding: dict[Key, list[int]] = defaultdict(list)
+    for i, (total, parts) in enumerate(groups):
+        for key in (total, *parts):
+            holding[key].append(i)
+    dirty = [True] * len(groups)
     changed = True
     while changed:
         changed = False
-        for total, parts in groups:
+        for i, (total, parts) in enumerate(groups):
+            if not dirty[i]:
+                continue
+            dirty[i] = False
             if _exposed(total, parts, hidden, guests, min_cell):
                 pick = _next_to_hide(total, parts, hidden, guests, settled)
                 if pick is not None:
                     hidden.add(pick)
+                    for j in holding[pick]:
+                        dirty[j] = True
                     changed = True
     return hidden
 
@@ -157,6 +170,8 @@ class Disclosure:
     _solved: set[Key] = field(default_factory=set)
     # The establishments with guests in the range: (commune, kind, stars) by id.
     _places: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    # The establishments of each place group, by (dimension, group), once asked.
+    _members: dict[tuple[str, Any], frozenset[int]] = field(default_factory=dict)
     _last_days: dict[dt.date, dt.date] = field(default_factory=dict)
     # The countries of residence of the range's guests.
     _countries: frozenset[str] = frozenset()
@@ -269,8 +284,12 @@ class Disclosure:
         return places
 
     def _where(self, places: set[int], dimension: str, group: Any) -> set[int]:
-        position = PLACE_ATTRIBUTES[dimension]
-        return {e for e in places if self._places[e][position] == group}
+        members = self._members.get((dimension, group))
+        if members is None:
+            position = PLACE_ATTRIBUTES[dimension]
+            members = frozenset(e for e, a in self._places.items() if a[position] == group)
+            self._members[dimension, group] = members
+        return places & members
 
     def _rows(
         self, group_by: GroupBy, *, whole_range: bool = False, scope: Scope | None = None
@@ -318,6 +337,7 @@ class Disclosure:
             ).where(Establishment.id.in_(busy))
         )
         self._places = {e: (commune, str(kind), stars) for e, commune, kind, stars in found}
+        self._members = {}
 
     def _solve_top(self) -> None:
         """The range's figures by every grouping and by establishment, then the periods'."""
@@ -368,11 +388,12 @@ class Disclosure:
         or a filtered page shows one of these, and every sum between them is protected.
         """
         self._solved.add(CROSS)
-        cells: dict[tuple[int, Any], int] = {}
-        for e in self._places:
-            scope = replace(self._base, establishment_ids=[e])
-            rows = self._rows("residence_country", whole_range=True, scope=scope)
-            cells |= {(e, g): n for (g, _p), n in rows.items() if n}
+        found = guests_by_place_and_country(
+            self.session, first_day=self.first_day, last_day=self.last_day, scope=self._base
+        )
+        cells: dict[tuple[int, Any], int] = {
+            (e, g): n for (e, g), n in found.items() if e in self._places
+        }
         sets = _place_sets(self._places)
         guests: dict[Key, int] = {}
         sums: list[Group] = []
@@ -387,10 +408,12 @@ class Disclosure:
             guests.setdefault(every, sum(guests[n] for n in names.values()))
             sums += [(every, list(names.values())), (intl, abroad)]
             sums.append((every, [intl, *(names[c] for c in names if c == DOMESTIC)]))
-        for who in (*({c} for c in self._countries), set(self._countries) - {DOMESTIC}):
-            for whole, parts in _partitions(sets):
-                name = self._name(sets[whole], self._guests(who), None)
-                sums.append((name, [self._name(sets[p], self._guests(who), None) for p in parts]))
+        partitions = _partitions(sets)
+        for countries in (*({c} for c in self._countries), set(self._countries) - {DOMESTIC}):
+            who = self._guests(countries)
+            for whole, parts in partitions:
+                name = self._name(sets[whole], who, None)
+                sums.append((name, [self._name(sets[p], who, None) for p in parts]))
         self._settle_names(guests, sums)
 
 
