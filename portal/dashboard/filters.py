@@ -7,6 +7,7 @@ messages that explain what is wrong. The same rules serve pages, exports and the
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TypeVar, get_args
@@ -135,3 +136,20 @@ def parse_filters(
     if errors:
         return base, errors
     return filters, errors
+
+
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+def month_of(raw: str | None) -> tuple[int, int] | None:
+    """``YYYY-MM`` as (year, month); None when it is not one."""
+    match = _MONTH.fullmatch(raw or "")
+    if match is None or not 1 <= int(match[2]) <= 12:
+        return None
+    return int(match[1]), int(match[2])
+
+
+def last_month(today: dt.date) -> tuple[int, int]:
+    """The month before ``today``'s, as (year, month)."""
+    last = today.replace(day=1) - dt.timedelta(days=1)
+    return last.year, last.month

@@ -9,7 +9,6 @@ follow the user's language.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
@@ -22,11 +21,11 @@ from lodging.properties import services as properties
 from lodging.properties.models import Establishment
 from lodging.statistics import official_form, official_form_xlsx
 from portal.dashboard.exports import XLSX_TYPE
+from portal.dashboard.filters import last_month, month_of
 from portal.dashboard.owner_views import MEMBERS
 from portal.dashboard.views import today
 
 bp = Blueprint("official_form", __name__, url_prefix="/<locale:lang>/dashboard")
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
 FILE_PREFIX = "bieu-01cs-ltdl"
 
 
@@ -37,12 +36,11 @@ class MonthError(ValueError):
 def form_month(raw: str | None, day: dt.date) -> tuple[int, int]:
     """``YYYY-MM`` of a month that is over (default: last month); else ``MonthError``."""
     if raw is None or raw == "":
-        last = day.replace(day=1) - dt.timedelta(days=1)
-        return last.year, last.month
-    match = _MONTH.fullmatch(raw)
-    if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 2000:
+        return last_month(day)
+    found = month_of(raw)
+    if found is None or found[0] < 2000:
         raise MonthError(_("There is no such month: give it as YYYY-MM, for example 2026-03."))
-    year, month = int(match[1]), int(match[2])
+    year, month = found
     if (year, month) >= (day.year, day.month):
         raise MonthError(_("A month's form can be made once the month is over."))
     return year, month

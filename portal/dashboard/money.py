@@ -9,7 +9,6 @@ a ``Table`` for the page, its CSV and XLSX files and the API.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
@@ -22,10 +21,10 @@ from lodging.statistics import periods
 from lodging.statistics.measures import GroupKey
 from lodging.statistics.money import MONEY_GROUPS, MoneyGroupBy, MoneyRow, monthly_money
 from portal.booking.revenue import booked_revenue
+from portal.dashboard.filters import month_of
 from portal.dashboard.pages import LABELLERS
 from portal.dashboard.tables import Column, Kind, Row, Table, Value
 
-_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 MAX_MONTHS = 60
 FIRST_YEAR = 2000
 GROUP_TITLES = {
@@ -66,11 +65,11 @@ def default_money_filters(today: dt.date) -> MoneyFilters:
 def _month(raw: str | None, errors: dict[str, LazyString], name: str) -> dt.date | None:
     if not raw:
         return None
-    match = _MONTH.fullmatch(raw)
-    if not match or not 1 <= int(match[2]) <= 12 or not FIRST_YEAR <= int(match[1]) <= 2199:
+    found = month_of(raw)
+    if found is None or not FIRST_YEAR <= found[0] <= 2199:
         errors[name] = _l("Enter a month as YYYY-MM.")
         return None
-    return dt.date(int(match[1]), int(match[2]), 1)
+    return dt.date(found[0], found[1], 1)
 
 
 def parse_money_filters(

@@ -7,8 +7,6 @@ guests' figures are not suppressed: there is nobody to hide them from.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from dataclasses import replace
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -25,7 +23,7 @@ from lodging.statistics import monthly_report as reports
 from lodging.statistics.measures import GroupBy, GroupKey
 from lodging.statistics.monthly_figures import monthly_figures
 from portal.dashboard import money, pages
-from portal.dashboard.filters import Filters, parse_filters
+from portal.dashboard.filters import Filters, last_month, month_of, parse_filters
 from portal.dashboard.views import dashboard_helpers, query_args, render_or_export, today
 
 bp = Blueprint(
@@ -36,7 +34,6 @@ bp = Blueprint(
 )
 bp.context_processor(dashboard_helpers)
 MEMBERS = (Role.LODGING_OWNER, Role.LODGING_STAFF)
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
 OWNER_GROUPS: tuple[GroupBy, ...] = ("establishment", "kind", "residence_country", "international")
 
 
@@ -110,11 +107,7 @@ def _money_section(establishment_id: int, filters: Filters) -> pages.Section:
 
 def _month(raw: str | None) -> tuple[int, int]:
     """``YYYY-MM`` from the query string, else last month."""
-    match = _MONTH.fullmatch(raw or "")
-    if match and 1 <= int(match[2]) <= 12:
-        return int(match[1]), int(match[2])
-    last = today().replace(day=1) - dt.timedelta(days=1)
-    return last.year, last.month
+    return month_of(raw) or last_month(today())
 
 
 def _money(raw: str | None) -> int | None:

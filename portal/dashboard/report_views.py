@@ -8,7 +8,6 @@ hours at most) and open any establishment's versions with what each correction c
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from collections.abc import Callable
 
@@ -25,6 +24,7 @@ from core.extensions import db
 from lodging.properties import services as properties
 from lodging.statistics import report_status, report_versions
 from lodging.statistics.report_reminders import THROTTLE, Officer, ReminderResult, remind
+from portal.dashboard.filters import last_month, month_of
 from portal.dashboard.pages import commune_name
 from portal.dashboard.reminder_mail import compose_reminder
 from portal.dashboard.views import NAV, dashboard_helpers, today
@@ -36,7 +36,6 @@ bp = Blueprint(
     url_prefix="/<locale:lang>/dashboard",
 )
 bp.context_processor(dashboard_helpers)
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
 STATE_LABELS = {
     report_status.ReportState.NOTHING: _l("Not submitted"),
     report_status.ReportState.DRAFT: _l("Draft only"),
@@ -90,12 +89,11 @@ _MANY: tuple[tuple[ReminderResult, str, Callable[[int], str]], ...] = (
 
 def parse_month(raw: str | None, today: dt.date) -> tuple[int, int, LazyString | None]:
     """``YYYY-MM``; else last month, with a message when something was given."""
-    match = _MONTH.fullmatch(raw or "")
-    if match and 1 <= int(match[2]) <= 12 and int(match[1]) >= 2000:
-        return int(match[1]), int(match[2]), None
-    last = today.replace(day=1) - dt.timedelta(days=1)
+    found = month_of(raw)
+    if found is not None and found[0] >= 2000:
+        return *found, None
     error = _l("The month was not understood; last month is shown.") if raw else None
-    return last.year, last.month, error
+    return *last_month(today), error
 
 
 def _commune(raw: str | None) -> int | None:

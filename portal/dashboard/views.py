@@ -7,7 +7,6 @@ Every page answers ``?format=csv`` (one table: ``&table=N``) and ``?format=xlsx`
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import replace
 from typing import Any
 
@@ -28,13 +27,12 @@ from lodging.registration.reports import FeedChannel
 from lodging.statistics.measures import GroupKey
 from portal.dashboard import compliance, compliance_tables, money, pages
 from portal.dashboard.exports import CSV_TYPE, XLSX_TYPE, to_csv, to_xlsx
-from portal.dashboard.filters import GROUPS, PERIODS, Filters, parse_filters
+from portal.dashboard.filters import GROUPS, PERIODS, Filters, last_month, month_of, parse_filters
 from portal.dashboard.tables import suppressed_text
 
 bp = Blueprint(
     "dashboard", __name__, template_folder="templates", url_prefix="/<locale:lang>/dashboard"
 )
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
 NAV = (
     ("dashboard.overview", _l("Province")),
     ("dashboard.summary", _l("Monthly summary")),
@@ -202,11 +200,7 @@ def establishment(establishment_id: int) -> ResponseReturnValue:
 @roles_required(*DEPARTMENT_ROLES)
 def summary() -> ResponseReturnValue:
     """The monthly province summary by kind of establishment."""
-    match = _MONTH.fullmatch(request.args.get("month", ""))
-    last_month = today().replace(day=1) - dt.timedelta(days=1)
-    year, month = (int(match[1]), int(match[2])) if match else (last_month.year, last_month.month)
-    if not 1 <= month <= 12:
-        year, month = last_month.year, last_month.month
+    year, month = month_of(request.args.get("month")) or last_month(today())
     page = pages.province_summary(db.session, year, month, min_cell=min_cell())
     label = f"{year:04d}-{month:02d}"
     return render_or_export(page, "dashboard/summary.html", f"summary-{label}", month=label)
